@@ -1,0 +1,55 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { Channel, OutboundMessage, SendResult } from '../channel.ts';
+import { mailOptionsFor } from './mail-options.ts';
+import { smtpFailure } from './smtp-failure.ts';
+import { parseSmtpUrl } from './smtp-url.ts';
+
+/** How to reach the SMTP server and whom messages come from. */
+export interface SmtpChannelOptions {
+  url: string;
+  from: string;
+  maxConnections?: number;
+}
+
+/** Sends email through an SMTP server over a small pool of reused connections. */
+export class SmtpChannel implements Channel {
+  readonly name = 'email';
+  readonly #from: string;
+  readonly #secrets: string[];
+  readonly #transport: Transporter;
+
+  constructor(options: SmtpChannelOptions) {
+    const settings = parseSmtpUrl(options.url);
+    this.#from = options.from;
+    const pass = settings.auth?.pass ?? '';
+    this.#secrets = [pass, encodeURIComponent(pass)];
+    this.#transport = nodemailer.createTransport({
+      pool: true,
+      ...settings,
+      maxConnections: options.maxConnections ?? 5,
+      connectionTimeout: 30_000,
+      greetingTimeout: 30_000,
+      socketTimeout: 60_000,
+      // nodemailer's logger would print the AUTH exchange; we report outcomes through SendResult instead.
+      logger: false,
+      debug: false,
+      disableFileAccess: true,
+      disableUrlAccess: true,
+    });
+  }
+
+  /** Sends one message; never throws, every problem comes back as a `failed` result. */
+  async send(message: OutboundMessage): Promise<SendResult> {
+    try {
+      const info = await this.#transport.sendMail(mailOptionsFor(message, this.#from));
+      return { status: 'sent', providerId: String(info.messageId) };
+    } catch (error) {
+      return smtpFailure(error, this.#secrets);
+    }
+  }
+
+  /** Closes the pooled connections. */
+  async close(): Promise<void> {
+    this.#transport.close();
+  }
+}

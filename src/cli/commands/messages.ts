@@ -1,0 +1,51 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { withRuntime } from '../context.ts';
+import { formatInstant, table } from '../format.ts';
+import { parseWhole } from '../parse.ts';
+
+/** `recoup messages list`: what was sent (or written to the local outbox when no SMTP server is set). */
+export function registerMessages(program: Command): void {
+  program
+    .command('messages')
+    .description('messages Recoup sent')
+    .command('list')
+    .option('--case <id>', 'only this case')
+    .option('--limit <n>', 'how many', '50')
+    .description('messages, newest first, with the outbox file of each one captured locally')
+    .action(async (options: { case?: string; limit: string }) => {
+      const limit = parseWhole(options.limit, '--limit', 1, 10_000);
+      await withRuntime(async ({ database, config }) => {
+        let q = database.db
+          .selectFrom('messages')
+          .selectAll()
+          .orderBy('created_at', 'desc')
+          .orderBy('id')
+          .limit(limit);
+        if (options.case) q = q.where('case_id', '=', options.case);
+        const rows = await q.execute();
+        const outbox = config.smtpUrl ? null : config.outboxDir;
+        console.log(
+          table(
+            ['at', 'status', 'channel', 'template', 'locale', 'to', 'subject', 'file'],
+            rows.map((m) => {
+              const file = outbox ? join(outbox, `${m.id}.eml`) : '';
+              return [
+                formatInstant(m.created_at),
+                m.status,
+                m.channel,
+                m.template,
+                m.locale,
+                m.recipient,
+                m.subject,
+                file && existsSync(file) ? file : '',
+              ];
+            }),
+          ),
+        );
+        if (outbox)
+          console.log(`\nNo RECOUP_SMTP_URL is set: emails are captured as .eml files in ${outbox}`);
+      });
+    });
+}

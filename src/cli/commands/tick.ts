@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+import { VirtualClock } from '../../engine/clock.ts';
+import { tick } from '../../engine/tick.ts';
+import { withRuntime } from '../context.ts';
+import { parseInstant } from '../parse.ts';
+
+/** `recoup tick --now …`: run everything due up to an instant, then exit. */
+export function registerTick(program: Command): void {
+  program
+    .command('tick')
+    .description('run every step due up to --now (default: the current time), then exit')
+    .option('--now <instant>', 'the engine time, ISO 8601 with a zone, e.g. 2026-03-01T09:00:00Z')
+    .action(async (options: { now?: string }) => {
+      const now = options.now ? parseInstant(options.now, '--now') : Date.now();
+      await withRuntime(
+        async ({ deps }) => {
+          const report = await tick(deps, now);
+          console.log(
+            `tick ${new Date(now).toISOString()}: ${report.invoicesTaken} invoices taken into cases, ` +
+              `${report.stepsDone} steps done in ${report.batches} batches`,
+          );
+        },
+        { clock: new VirtualClock(now) },
+      );
+    });
+}

@@ -1,0 +1,56 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/env.ts';
+import { DatabaseUrlError } from '../store/database.ts';
+import { registerCases } from './commands/cases.ts';
+import { registerMessages } from './commands/messages.ts';
+import { registerOperations } from './commands/operations.ts';
+import { registerPolicy } from './commands/policy.ts';
+import { registerTick } from './commands/tick.ts';
+import { registerWorker } from './commands/worker.ts';
+import { EXIT, UsageError } from './errors.ts';
+
+/** The `recoup` command with every subcommand registered. */
+export function buildProgram(): Command {
+  const program = new Command('recoup')
+    .description('Recoup: dunning and collections engine')
+    .version('0.1.0')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined });
+  registerOperations(program);
+  registerPolicy(program);
+  registerTick(program);
+  registerWorker(program);
+  registerCases(program);
+  registerMessages(program);
+  for (const command of program.commands)
+    command.exitOverride().configureOutput({ writeErr: () => undefined });
+  return program;
+}
+
+/** Runs the CLI: bad input prints one line (plus the list of errors, where there are several) and exits 2. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.exitCode === 0
+      )
+        return EXIT.ok;
+      console.error(`recoup: ${error.message.replace(/^error: /, '')}`);
+      return EXIT.badInput;
+    }
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof DatabaseUrlError) {
+      console.error(`recoup: ${error.message}`);
+      return EXIT.badInput;
+    }
+    console.error(`recoup: ${(error as Error).stack ?? String(error)}`);
+    return EXIT.failure;
+  }
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,50 @@
+import type { CompiledPolicy, PolicyStep } from '../domain/policy.ts';
+import type { StepDecision } from '../domain/step-decision.ts';
+import type { CaseFactRows } from '../store/case-facts.ts';
+import type { AttemptRow, CaseState, MessagesTable, NewTimelineEvent, StepStatus } from '../store/tables.ts';
+
+/** What one claimed case does in a batch: its due step, the decision, and every outcome to record. */
+export interface CaseWork {
+  readonly rows: CaseFactRows;
+  readonly policy: CompiledPolicy;
+  readonly stepId: string;
+  readonly policyStep: PolicyStep;
+  readonly decision: StepDecision;
+  readonly amountDue: number;
+  /** The step's final status; 'pending' with `stepDueAt` when it waits. */
+  stepStatus: StepStatus;
+  stepDueAt: number;
+  caseState: CaseState;
+  escalatedAt: number | null;
+  /** Attempts of this step: new intents and earlier ones being resolved, updated in place with outcomes. */
+  attempts: AttemptRow[];
+  newAttemptIds: Set<string>;
+  /** The step's message to send: a new row, or a row whose earlier send failed and is safe to repeat. */
+  message: MessagesTable | null;
+  messageMode: 'insert' | 'resend' | null;
+  /** A message a crash left between "sending" and "recorded": it is marked unknown and never sent again. */
+  unknownMessageId: string | null;
+  payment: { amount: number; attemptId: string } | null;
+  /** Set when the gateway could not be reached: no further charge is tried for this case in this batch. */
+  halted: boolean;
+  timeline: NewTimelineEvent[];
+}
+
+/** Appends a timeline event that names the policy version, step and rule behind it. */
+export function addEvent(
+  work: CaseWork,
+  at: number,
+  type: string,
+  rule: string | null,
+  data: Record<string, unknown> = {},
+): void {
+  work.timeline.push({
+    case_id: work.rows.case.id,
+    at,
+    type,
+    policy_version_id: work.rows.case.policy_version_id,
+    step_id: work.stepId,
+    rule,
+    data: JSON.stringify(data),
+  });
+}

@@ -1,0 +1,121 @@
+import { insertMany } from '../store/batch.ts';
+import type { Trx } from '../store/database.ts';
+import type { InvoiceRow, NewTimelineEvent } from '../store/tables.ts';
+import { newId } from './ids.ts';
+
+/** A payment the engine did not collect itself: from an import, the billing system or (later) the API. */
+export interface ExternalPayment {
+  readonly invoice: InvoiceRow;
+  readonly amount: number;
+  readonly source: 'import' | 'api';
+  readonly reference: string;
+  readonly at: number;
+}
+
+/**
+ * Records payments and their invoices' new balances, then settles the affected cases, all inside the caller's
+ * transaction so that a case is closed, with every pending step cancelled, in the same commit as its payment.
+ */
+export async function recordExternalPayments(trx: Trx, payments: readonly ExternalPayment[]): Promise<void> {
+  if (payments.length === 0) return;
+  await insertMany(
+    trx,
+    'payments',
+    payments.map((p) => ({
+      id: newId('pay'),
+      invoice_id: p.invoice.id,
+      case_id: p.invoice.case_id,
+      amount: p.amount,
+      currency: p.invoice.currency,
+      source: p.source,
+      reference: p.reference,
+      received_at: p.at,
+    })),
+    { onConflictDoNothing: true },
+  );
+  const events: NewTimelineEvent[] = [];
+  for (const p of payments) {
+    if (!p.invoice.case_id) continue;
+    await trx
+      .updateTable('cases')
+      .set((eb) => ({ amount_recovered: eb('amount_recovered', '+', p.amount) }))
+      .where('id', '=', p.invoice.case_id)
+      .where('state', '=', 'open')
+      .execute();
+    events.push({
+      case_id: p.invoice.case_id,
+      at: p.at,
+      type: 'payment.recorded',
+      policy_version_id: null,
+      step_id: null,
+      rule: `payment from ${p.source} (${p.reference})`,
+      data: JSON.stringify({ invoice: p.invoice.id, amount: p.amount, currency: p.invoice.currency }),
+    });
+  }
+  await insertMany(trx, 'timeline_events', events);
+  const caseIds = payments.map((p) => p.invoice.case_id).filter((id): id is string => id !== null);
+  await settleCases(trx, caseIds, payments[0]!.at);
+}
+
+/**
+ * Closes each open case among `caseIds` that has nothing left to collect: `recovered` when money came in,
+ * otherwise `cancelled` (its invoices were voided). Pending steps are cancelled in the same transaction, so no
+ * later tick can remind a customer who has paid.
+ */
+export async function settleCases(trx: Trx, caseIds: readonly string[], at: number): Promise<string[]> {
+  const ids = [...new Set(caseIds)];
+  if (ids.length === 0) return [];
+  const open = await trx
+    .selectFrom('cases')
+    .select(['id', 'policy_version_id', 'amount_recovered'])
+    .where('id', 'in', ids)
+    .where('state', '=', 'open')
+    .execute();
+  if (open.length === 0) return [];
+  const owing = await trx
+    .selectFrom('invoices')
+    .select('case_id')
+    .where(
+      'case_id',
+      'in',
+      open.map((c) => c.id),
+    )
+    .where('status', '=', 'open')
+    .whereRef('amount_paid', '<', 'total')
+    .execute();
+  const stillOwing = new Set(owing.map((r) => r.case_id));
+  const closing = open.filter((c) => !stillOwing.has(c.id));
+  for (const c of closing) {
+    const state = c.amount_recovered > 0 ? 'recovered' : 'cancelled';
+    await trx
+      .updateTable('cases')
+      // The lease stays: a worker mid-step still records what its charge or message did, but its state-changing
+      // writes are guarded by `state = 'open'` and `status = 'pending'`, so it cannot reopen this case.
+      .set({ state, closed_at: at, next_due_at: null })
+      .where('id', '=', c.id)
+      .where('state', '=', 'open')
+      .execute();
+    await trx
+      .updateTable('scheduled_steps')
+      .set({ status: 'cancelled', completed_at: at })
+      .where('case_id', '=', c.id)
+      .where('status', '=', 'pending')
+      .execute();
+    await trx
+      .insertInto('timeline_events')
+      .values({
+        case_id: c.id,
+        at,
+        type: state === 'recovered' ? 'case.recovered' : 'case.cancelled',
+        policy_version_id: c.policy_version_id,
+        step_id: null,
+        rule:
+          state === 'recovered'
+            ? 'nothing left to pay: every pending step cancelled'
+            : 'its invoices were voided',
+        data: '{}',
+      })
+      .execute();
+  }
+  return closing.map((c) => c.id);
+}

@@ -1,0 +1,166 @@
+import type { OutboundMessage } from '../channels/channel.ts';
+import type { TemplateContext } from '../channels/templates/renderer.ts';
+import type { DeclineClass } from '../domain/declines.ts';
+import type { MessagesTable } from '../store/tables.ts';
+import { type CaseWork, addEvent } from './case-work.ts';
+import type { EngineDeps } from './deps.ts';
+import { lastDeclineClassOf } from './facts.ts';
+import { messageKey, newId } from './ids.ts';
+import { mapLimit } from './map-limit.ts';
+
+const TRANSIENT_RETRY_MS = 30 * 60_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * Prepares each step's message. A message already recorded for the step is never sent again: `sent` completes the
+ * step, `sending` (a crash between send and record) becomes `unknown`, and only a recorded failure is resent.
+ */
+export async function prepareMessages(
+  deps: EngineDeps,
+  works: readonly CaseWork[],
+  now: number,
+  classify: (code: string) => DeclineClass,
+): Promise<void> {
+  for (const work of works) {
+    const step = work.policyStep;
+    if (work.decision.kind !== 'act' || work.stepStatus !== 'pending') continue;
+    if (step.action !== 'remind' && step.action !== 'webhook') continue;
+    const key = messageKey(work.rows.case.id, work.stepId);
+    const existing = work.rows.messages.find((m) => m.idempotency_key === key);
+    if (existing?.status === 'sent') {
+      work.stepStatus = 'done';
+      continue;
+    }
+    if (existing?.status === 'sending' || existing?.status === 'unknown') {
+      work.stepStatus = 'unknown';
+      work.unknownMessageId = existing.id;
+      addEvent(
+        work,
+        now,
+        'message.unknown',
+        'a send was interrupted before it was recorded; not sent again',
+        {
+          message: existing.id,
+        },
+      );
+      continue;
+    }
+    const content =
+      step.action === 'remind'
+        ? await renderReminder(deps, work, step.template, now, classify)
+        : webhookPayload(work, now);
+    work.message = {
+      id: existing?.id ?? newId('msg'),
+      case_id: work.rows.case.id,
+      step_id: work.stepId,
+      customer_id: work.rows.customer.id,
+      channel: step.action === 'remind' ? step.channel : 'webhook',
+      template: step.action === 'remind' ? step.template : 'webhook',
+      locale: content.locale,
+      recipient: step.action === 'remind' ? (work.rows.customer.email ?? '') : step.url,
+      subject: content.subject,
+      body_text: content.text,
+      body_html: content.html,
+      status: 'sending',
+      idempotency_key: key,
+      provider_id: null,
+      error: null,
+      created_at: now,
+      sent_at: null,
+    };
+    work.messageMode = existing ? 'resend' : 'insert';
+  }
+}
+
+/** Sends the prepared messages through their channels and applies each outcome to its step. */
+export async function sendMessages(deps: EngineDeps, works: readonly CaseWork[], now: number): Promise<void> {
+  const sending = works.filter((w) => w.message);
+  await mapLimit(sending, deps.settings.gatewayConcurrency, async (work) => {
+    const message = work.message!;
+    const channel = deps.channels.get(message.channel);
+    if (!channel) throw new Error(`no channel is configured for '${message.channel}'`);
+    const result = await channel.send(toOutbound(deps, work, message));
+    if (result.status === 'sent') {
+      Object.assign(message, { status: 'sent', provider_id: result.providerId, sent_at: now });
+      work.stepStatus = 'done';
+      addEvent(work, now, 'message.sent', work.decision.rule, {
+        message: message.id,
+        channel: message.channel,
+        template: message.template,
+        locale: message.locale,
+      });
+      return;
+    }
+    Object.assign(message, { status: 'failed', error: result.error.slice(0, 500) });
+    if (result.permanent) {
+      work.stepStatus = 'failed';
+      addEvent(work, now, 'message.failed', `permanent failure: ${result.error.slice(0, 200)}`, {
+        message: message.id,
+      });
+    } else {
+      work.stepDueAt = now + TRANSIENT_RETRY_MS;
+      addEvent(work, now, 'message.deferred', `temporary failure, retrying: ${result.error.slice(0, 200)}`, {
+        message: message.id,
+      });
+    }
+  });
+}
+
+function toOutbound(deps: EngineDeps, work: CaseWork, m: MessagesTable): OutboundMessage {
+  return {
+    id: m.id,
+    idempotencyKey: m.idempotency_key,
+    channel: m.channel,
+    to: m.recipient,
+    subject: m.subject,
+    text: m.body_text,
+    html: m.body_html,
+    headers: m.channel === 'email' ? { 'List-Unsubscribe-Link': unsubscribeLink(deps, work) } : {},
+  };
+}
+
+async function renderReminder(
+  deps: EngineDeps,
+  work: CaseWork,
+  template: string,
+  now: number,
+  classify: (code: string) => DeclineClass,
+) {
+  const { customer, openInvoices, case: c } = work.rows;
+  const oldestDue = openInvoices[0]?.due_at ?? now;
+  const context: TemplateContext = {
+    business: deps.settings.business,
+    customer: { name: customer.name, email: customer.email },
+    amountDue: { amount: work.amountDue, currency: c.currency },
+    invoices: openInvoices.map((i) => ({
+      number: i.number,
+      amount: i.total - i.amount_paid,
+      currency: i.currency,
+      dueAt: i.due_at,
+    })),
+    payLink: `${deps.settings.payLinkBase}/${c.id}`,
+    updatePaymentLink: `${deps.settings.payLinkBase}/${c.id}/payment-method`,
+    unsubscribeLink: unsubscribeLink(deps, work),
+    declineClass: lastDeclineClassOf(work.rows, classify),
+    daysOverdue: Math.max(0, Math.floor((now - oldestDue) / DAY_MS)),
+  };
+  return deps.renderer.render(template, customer.locale, context, customer.time_zone);
+}
+
+function webhookPayload(work: CaseWork, now: number) {
+  const body = {
+    type: 'case.step',
+    case_id: work.rows.case.id,
+    step_id: work.stepId,
+    customer_id: work.rows.customer.id,
+    amount_due: work.amountDue,
+    currency: work.rows.case.currency,
+    policy_version_id: work.rows.case.policy_version_id,
+    at: new Date(now).toISOString(),
+  };
+  return { subject: 'case.step', text: JSON.stringify(body), html: null, locale: 'en' };
+}
+
+function unsubscribeLink(deps: EngineDeps, work: CaseWork): string {
+  return `${deps.settings.payLinkBase}/${work.rows.case.id}/unsubscribe`;
+}

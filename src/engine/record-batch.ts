@@ -1,0 +1,235 @@
+import { sql } from 'kysely';
+import { allocatePayment } from '../domain/allocation.ts';
+import { insertMany, updateMany } from '../store/batch.ts';
+import { type Database, type Trx, writeTransaction } from '../store/database.ts';
+import type { PaymentsTable } from '../store/tables.ts';
+import { type CaseWork, addEvent } from './case-work.ts';
+import { newId } from './ids.ts';
+
+/**
+ * Records the intents of a round before anything is charged or sent, renewing the leases in the same
+ * transaction; returns the cases still held, the only ones allowed to act.
+ */
+export async function recordIntents(
+  database: Database,
+  works: readonly CaseWork[],
+  owner: string,
+  leaseExpiresAt: number,
+): Promise<Set<string>> {
+  return writeTransaction(database, async (trx) => {
+    const ids = works.map((w) => w.rows.case.id);
+    const held = await trx
+      .updateTable('cases')
+      .set({ lease_expires_at: leaseExpiresAt })
+      .where('id', 'in', ids)
+      .where('lease_owner', '=', owner)
+      .returning('id')
+      .execute();
+    const owned = new Set(held.map((r) => r.id));
+    const mine = works.filter((w) => owned.has(w.rows.case.id));
+    const attempts = mine.flatMap((w) =>
+      w.attempts.filter((a) => w.newAttemptIds.has(a.id) && a.status === 'pending'),
+    );
+    await insertMany(trx, 'payment_attempts', attempts);
+    const inserts = mine.filter((w) => w.message && w.messageMode === 'insert').map((w) => w.message!);
+    await insertMany(trx, 'messages', inserts);
+    for (const w of mine.filter((w) => w.messageMode === 'resend')) {
+      await trx
+        .updateTable('messages')
+        .set({ status: 'sending', error: null })
+        .where('id', '=', w.message!.id)
+        .where('status', '=', 'failed')
+        .execute();
+    }
+    for (const w of mine) for (const a of w.attempts) w.newAttemptIds.delete(a.id);
+    return owned;
+  });
+}
+
+/**
+ * Records a batch's outcomes in one transaction. Message outcomes are facts about the world and are always kept;
+ * everything that decides the case's future is written only for cases this worker still leases, and never
+ * reopens a case that a payment closed meanwhile.
+ */
+export async function recordOutcomes(
+  database: Database,
+  works: readonly CaseWork[],
+  owner: string,
+  now: number,
+) {
+  return writeTransaction(database, async (trx) => {
+    const sent = works.filter((w) => w.message && w.message.status !== 'sending').map((w) => w.message!);
+    await updateMany(
+      trx,
+      'messages',
+      {
+        keys: { id: 'text' },
+        set: { status: 'text', provider_id: 'text', error: 'text', sent_at: 'bigint' },
+      },
+      sent,
+    );
+
+    const released = await trx
+      .updateTable('cases')
+      .set({ lease_owner: null, lease_expires_at: null })
+      .where(
+        'id',
+        'in',
+        works.map((w) => w.rows.case.id),
+      )
+      .where('lease_owner', '=', owner)
+      .returning('id')
+      .execute();
+    const owned = new Set(released.map((r) => r.id));
+    const mine = works.filter((w) => owned.has(w.rows.case.id));
+    if (mine.length === 0) return owned;
+
+    await updateMany(
+      trx,
+      'messages',
+      { keys: { id: 'text' }, set: { status: 'text' } },
+      mine.filter((w) => w.unknownMessageId).map((w) => ({ id: w.unknownMessageId, status: 'unknown' })),
+    );
+    await updateMany(
+      trx,
+      'payment_attempts',
+      {
+        keys: { id: 'text' },
+        set: {
+          status: 'text',
+          charge_id: 'text',
+          decline_code: 'text',
+          decline_class: 'text',
+          network_decline_code: 'text',
+          network_advice_code: 'text',
+          stop_method: 'integer',
+          retry_after_ms: 'bigint',
+          completed_at: 'bigint',
+        },
+        where: sql`payment_attempts.status = 'pending'`,
+      },
+      mine.flatMap((w) => w.attempts.filter((a) => a.status !== 'pending')),
+    );
+    await recordPayments(trx, mine, now);
+    settleCases(mine, now);
+    await writeSteps(trx, mine, now);
+    await updateMany(
+      trx,
+      'cases',
+      {
+        keys: { id: 'text' },
+        set: {
+          state: 'text',
+          next_due_at: 'bigint',
+          closed_at: 'bigint',
+          escalated_at: 'bigint',
+          amount_recovered: 'bigint',
+        },
+        where: sql`cases.state = 'open'`,
+      },
+      mine.map((w) => ({
+        id: w.rows.case.id,
+        state: w.caseState,
+        next_due_at: w.caseState === 'open' ? nextDue(w) : null,
+        closed_at: w.caseState === 'open' ? null : now,
+        escalated_at: w.escalatedAt,
+        amount_recovered: w.rows.case.amount_recovered + (w.payment?.amount ?? 0),
+      })),
+    );
+    await insertMany(
+      trx,
+      'timeline_events',
+      mine.flatMap((w) => w.timeline),
+    );
+    return owned;
+  });
+}
+
+async function recordPayments(trx: Trx, works: readonly CaseWork[], now: number): Promise<void> {
+  const payments: PaymentsTable[] = [];
+  const invoices: { id: string; amount_paid: number; status: string; updated_at: number }[] = [];
+  for (const w of works) {
+    if (!w.payment) continue;
+    const balances = w.rows.openInvoices.map((i) => ({
+      invoiceId: i.id,
+      total: i.total,
+      amountPaid: i.amount_paid,
+    }));
+    for (const a of allocatePayment(balances, w.payment.amount)) {
+      payments.push({
+        id: newId('pay'),
+        invoice_id: a.invoiceId,
+        case_id: w.rows.case.id,
+        amount: a.amount,
+        currency: w.rows.case.currency,
+        source: 'retry',
+        reference: w.payment.attemptId,
+        received_at: now,
+      });
+      invoices.push({
+        id: a.invoiceId,
+        amount_paid: a.amountPaid,
+        status: a.paid ? 'paid' : 'open',
+        updated_at: now,
+      });
+    }
+  }
+  await insertMany(trx, 'payments', payments, { onConflictDoNothing: true });
+  await updateMany(
+    trx,
+    'invoices',
+    { keys: { id: 'text' }, set: { amount_paid: 'bigint', status: 'text', updated_at: 'bigint' } },
+    invoices,
+  );
+}
+
+/** Applies what the step did to the case: recovered, cancelled, escalated, or exhausted when nothing is left. */
+function settleCases(works: readonly CaseWork[], now: number): void {
+  for (const w of works) {
+    if (w.payment && w.payment.amount >= w.amountDue) {
+      w.caseState = 'recovered';
+      addEvent(w, now, 'case.recovered', 'the amount due was paid by a retry', { amount: w.payment.amount });
+    } else if (w.caseState === 'open' && nextDue(w) === null) {
+      w.caseState = 'exhausted';
+      addEvent(w, now, 'case.exhausted', 'every step of the policy has run');
+    }
+  }
+}
+
+async function writeSteps(trx: Trx, works: readonly CaseWork[], now: number): Promise<void> {
+  await updateMany(
+    trx,
+    'scheduled_steps',
+    {
+      keys: { case_id: 'text', step_id: 'text' },
+      set: { status: 'text', due_at: 'bigint', completed_at: 'bigint' },
+      where: sql`scheduled_steps.status = 'pending'`,
+    },
+    works.map((w) => ({
+      case_id: w.rows.case.id,
+      step_id: w.stepId,
+      status: w.stepStatus,
+      due_at: w.stepDueAt,
+      completed_at: w.stepStatus === 'pending' ? null : now,
+    })),
+  );
+  const closed = works.filter((w) => w.caseState !== 'open').map((w) => w.rows.case.id);
+  if (closed.length > 0) {
+    await trx
+      .updateTable('scheduled_steps')
+      .set({ status: 'cancelled', completed_at: now })
+      .where('case_id', 'in', closed)
+      .where('status', '=', 'pending')
+      .execute();
+  }
+}
+
+/** The case's next due time once this step's outcome is applied; null when no step is left. */
+function nextDue(w: CaseWork): number | null {
+  let next: number | null = w.stepStatus === 'pending' ? w.stepDueAt : null;
+  for (const s of w.rows.pendingSteps) {
+    if (s.step_id === w.stepId) continue;
+    if (next === null || s.due_at < next) next = s.due_at;
+  }
+  return next;
+}

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { Channel } from '../channels/channel.ts';
+import { emailChannelFromEnv } from '../channels/email/from-env.ts';
+import { DEFAULT_TEMPLATE_ROOT, TemplateRenderer } from '../channels/templates/renderer.ts';
+import { WebhookChannel } from '../channels/webhook/webhook-channel.ts';
+import type { RecoupConfig } from '../config/env.ts';
+import { type Clock, systemClock } from '../engine/clock.ts';
+import { type EngineDeps, defaultEngineSettings } from '../engine/deps.ts';
+import { PolicyCache } from '../engine/policy-cache.ts';
+import type { PaymentGateway } from '../gateways/gateway.ts';
+import { DatabaseLedger } from '../gateways/sandbox/database-ledger.ts';
+import type { SandboxLedger } from '../gateways/sandbox/ledger.ts';
+import { SandboxGateway } from '../gateways/sandbox/sandbox-gateway.ts';
+import { ensureShippedPolicies } from '../policies/policy-file.ts';
+import { type Database, openDatabase } from '../store/database.ts';
+import { migrate } from '../store/migrate.ts';
+import { createLogger } from './logger.ts';
+
+/** An open Recoup: its database (migrated, shipped policies applied) and the engine wired to its ports. */
+export interface Runtime {
+  readonly config: RecoupConfig;
+  readonly database: Database;
+  readonly deps: EngineDeps;
+  close(): Promise<void>;
+}
+
+/** Overrides for tests, the demo and benchmarks: another clock, gateway, ledger or set of channels. */
+export interface RuntimeOptions {
+  clock?: Clock;
+  gateway?: PaymentGateway;
+  ledger?: SandboxLedger;
+  channels?: ReadonlyMap<string, Channel>;
+  logger?: Logger;
+  owner?: string;
+}
+
+/** A lease owner id that names the host and process, so an operator can tell whose leases are whose. */
+export function workerId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+}
+
+/** Opens the database, migrates it, applies the shipped policies and wires the engine. */
+export async function openRuntime(config: RecoupConfig, options: RuntimeOptions = {}): Promise<Runtime> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const database = openDatabase(config.databaseUrl);
+  try {
+    await migrate(database);
+    await ensureShippedPolicies(database.db, clock.now());
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const gateway =
+    options.gateway ??
+    new SandboxGateway({ ledger: options.ledger ?? new DatabaseLedger(database.db), now: () => clock.now() });
+  const channels =
+    options.channels ??
+    new Map<string, Channel>([
+      [
+        'email',
+        emailChannelFromEnv(
+          { RECOUP_SMTP_URL: config.smtpUrl ?? undefined },
+          { from: config.mailFrom, outboxFolder: config.outboxDir },
+        ),
+      ],
+      ['webhook', new WebhookChannel({ secret: config.webhookSecret })],
+    ]);
+  const settings = {
+    ...defaultEngineSettings(options.owner ?? workerId()),
+    leaseMs: config.leaseMs,
+    batchSize: config.batchSize,
+    payLinkBase: config.payLinkBase,
+    business: { name: config.businessName, supportEmail: config.supportEmail },
+  };
+  const deps: EngineDeps = {
+    database,
+    gateway,
+    channels,
+    renderer: new TemplateRenderer({ root: DEFAULT_TEMPLATE_ROOT }),
+    policies: new PolicyCache(database.db),
+    clock,
+    logger,
+    settings,
+  };
+  return {
+    config,
+    database,
+    deps,
+    close: async () => {
+      for (const channel of channels.values()) await channel.close?.();
+      await database.close();
+    },
+  };
+}

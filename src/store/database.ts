@@ -1,0 +1,92 @@
+import Sqlite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, type Transaction, sql } from 'kysely';
+import pg from 'pg';
+import type { Tables } from './tables.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+export type Db = Kysely<Tables>;
+export type Trx = Transaction<Tables>;
+/** Either the database or a transaction on it: repositories accept both so callers decide the boundary. */
+export type Queryable = Kysely<Tables>;
+
+/** An open database and which engine it runs on. */
+export interface Database {
+  readonly db: Db;
+  readonly dialect: Dialect;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_DATABASE_URL = 'sqlite:./recoup.db';
+
+/** Raised for a database URL that names no supported engine; the message names the setting. */
+export class DatabaseUrlError extends Error {}
+
+/** Which engine and target a URL names: `sqlite:./file.db`, `sqlite::memory:` or `postgres://…`. */
+export function parseDatabaseUrl(url: string): { dialect: Dialect; target: string } {
+  if (url.startsWith('sqlite:')) {
+    const target = url.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (target === '')
+      throw new DatabaseUrlError('RECOUP_DATABASE_URL: sqlite: needs a file path, e.g. sqlite:./recoup.db');
+    return { dialect: 'sqlite', target };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    try {
+      new URL(url);
+    } catch {
+      throw new DatabaseUrlError('RECOUP_DATABASE_URL: not a valid postgres:// URL');
+    }
+    return { dialect: 'postgres', target: url };
+  }
+  throw new DatabaseUrlError(
+    `RECOUP_DATABASE_URL: expected sqlite:PATH or postgres://…, got '${url.replace(/\/\/[^@/]*@/, '//***@')}'`,
+  );
+}
+
+/** Opens the database a URL names, tuned for the engine's small, frequent transactions. */
+export function openDatabase(url: string, options: { poolSize?: number } = {}): Database {
+  const { dialect, target } = parseDatabaseUrl(url);
+  if (dialect === 'sqlite') {
+    const file = new Sqlite(target);
+    // WAL lets readers run beside the one writer; busy_timeout makes a second process wait instead of failing.
+    file.pragma('journal_mode = WAL');
+    file.pragma('busy_timeout = 10000');
+    file.pragma('synchronous = NORMAL');
+    file.pragma('foreign_keys = ON');
+    const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: file }) });
+    return { db, dialect, url, close: () => db.destroy() };
+  }
+  const pool = new pg.Pool({
+    connectionString: target,
+    max: options.poolSize ?? 10,
+    // int8 holds epoch milliseconds and minor units, both far below 2^53: read them as numbers.
+    types: {
+      getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+        oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format),
+    } as pg.CustomTypesConfig,
+  });
+  // An idle connection the server drops (restart, failover, admin termination) is replaced on the next checkout;
+  // without a listener Node would treat the pool's 'error' event as fatal and kill the worker.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect, url, close: () => db.destroy() };
+}
+
+/**
+ * Runs `fn` in a write transaction. On SQLite it begins IMMEDIATE so that two processes sharing the file queue
+ * on the write lock instead of deadlocking when a reader upgrades.
+ */
+export async function writeTransaction<T>(database: Database, fn: (trx: Trx) => Promise<T>): Promise<T> {
+  if (database.dialect === 'postgres') return database.db.transaction().execute(fn);
+  return database.db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    try {
+      const result = await fn(conn as unknown as Trx);
+      await sql`commit`.execute(conn);
+      return result;
+    } catch (error) {
+      await sql`rollback`.execute(conn);
+      throw error;
+    }
+  });
+}

@@ -1,0 +1,86 @@
+import { sql } from 'kysely';
+import type { Database, Db } from './database.ts';
+import type { CaseRow } from './tables.ts';
+
+/** Who claims and for how long: leases are wall-clock, while `now` is the engine's (possibly virtual) clock. */
+export interface ClaimOptions {
+  readonly owner: string;
+  readonly now: number;
+  readonly wallNow: number;
+  readonly leaseMs: number;
+  readonly limit: number;
+}
+
+/**
+ * Leases up to `limit` open, unpaused cases whose next step is due. The candidates are picked in a CTE so the
+ * LIMIT holds; on PostgreSQL `FOR UPDATE SKIP LOCKED` lets several workers claim side by side without waiting.
+ */
+export async function claimDueCases(database: Database, o: ClaimOptions): Promise<CaseRow[]> {
+  const expires = o.wallNow + o.leaseMs;
+  const lock = database.dialect === 'postgres' ? sql`for update skip locked` : sql``;
+  const result = await sql<CaseRow>`
+    with due as (
+      select id from cases
+      where state = 'open' and paused = 0 and next_due_at <= ${o.now}
+        and (lease_expires_at is null or lease_expires_at < ${o.wallNow})
+      order by next_due_at
+      limit ${o.limit}
+      ${lock}
+    )
+    update cases set lease_owner = ${o.owner}, lease_expires_at = ${expires}
+    where id in (select id from due)
+    returning *`.execute(database.db);
+  return result.rows;
+}
+
+/** Extends the lease on cases this owner still holds; returns the ids it still holds. */
+export async function renewLeases(
+  db: Db,
+  owner: string,
+  ids: readonly string[],
+  expiresAt: number,
+): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .updateTable('cases')
+    .set({ lease_expires_at: expiresAt })
+    .where('id', 'in', ids)
+    .where('lease_owner', '=', owner)
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Releases the leases of a dead worker (or of every worker) so its cases can be claimed at once. */
+export async function releaseLeases(db: Db, owner?: string): Promise<number> {
+  let q = db
+    .updateTable('cases')
+    .set({ lease_owner: null, lease_expires_at: null })
+    .where('lease_owner', 'is not', null);
+  if (owner) q = q.where('lease_owner', '=', owner);
+  const result = await q.executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** How many open cases have a step due by `now` (claimable or not): the backlog a tick still has to work. */
+export async function countDueCases(db: Db, now: number): Promise<number> {
+  const row = await db
+    .selectFrom('cases')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('state', '=', 'open')
+    .where('paused', '=', 0)
+    .where('next_due_at', '<=', now)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The earliest next step among open cases, or null when nothing is scheduled. */
+export async function nextDueAt(db: Db): Promise<number | null> {
+  const row = await db
+    .selectFrom('cases')
+    .select((eb) => eb.fn.min<number>('next_due_at').as('t'))
+    .where('state', '=', 'open')
+    .where('paused', '=', 0)
+    .executeTakeFirst();
+  return row?.t == null ? null : Number(row.t);
+}

@@ -1,0 +1,196 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+// Every time is epoch milliseconds UTC and every amount integer minor units; booleans are 0/1 on both databases.
+
+export interface CustomersTable {
+  id: string;
+  external_id: string | null;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  locale: string;
+  time_zone: string;
+  attributes: string; // JSON object used by policy conditions and segments
+  opted_out: string; // JSON array of channel names the customer opted out of
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PaymentMethodsTable {
+  id: string;
+  external_id: string | null;
+  customer_id: string;
+  token: string;
+  type: string;
+  brand: string | null;
+  last4: string | null;
+  exp_month: number | null;
+  exp_year: number | null;
+  priority: number;
+  status: 'active' | 'disabled';
+  created_at: number;
+  updated_at: number;
+}
+
+export type InvoiceStatus = 'open' | 'paid' | 'void' | 'uncollectible';
+export type CollectionMethod = 'charge_automatically' | 'send_invoice';
+
+export interface InvoicesTable {
+  id: string;
+  external_id: string | null;
+  customer_id: string;
+  number: string;
+  currency: string;
+  total: number;
+  amount_paid: number;
+  due_at: number;
+  status: InvoiceStatus;
+  collection: CollectionMethod;
+  failed_at: number | null; // when the billing system's own charge failed: opens a card case
+  failure_code: string | null;
+  case_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PaymentsTable {
+  id: string;
+  invoice_id: string;
+  case_id: string | null;
+  amount: number;
+  currency: string;
+  source: 'retry' | 'import' | 'api';
+  reference: string;
+  received_at: number;
+}
+
+export interface PolicyVersionsTable {
+  id: string;
+  name: string;
+  version: number;
+  document: string; // the validated policy as JSON
+  source: string; // the file as the author wrote it
+  created_at: number;
+}
+
+export type CaseState = 'open' | 'recovered' | 'exhausted' | 'cancelled' | 'written_off';
+
+export interface CasesTable {
+  id: string;
+  customer_id: string;
+  currency: string;
+  state: CaseState;
+  paused: number;
+  policy_version_id: string;
+  anchor_at: number;
+  opened_at: number;
+  closed_at: number | null;
+  next_due_at: number | null;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  amount_failed: number; // what was overdue when invoices joined the case: the denominator of recovery rate
+  amount_recovered: number;
+  escalated_at: number | null;
+}
+
+export type StepStatus = 'pending' | 'done' | 'skipped' | 'cancelled' | 'unknown' | 'failed';
+
+export interface ScheduledStepsTable {
+  case_id: string;
+  step_id: string;
+  position: number;
+  action: string;
+  due_at: number;
+  status: StepStatus;
+  completed_at: number | null;
+}
+
+export type AttemptStatus = 'pending' | 'succeeded' | 'failed';
+
+export interface PaymentAttemptsTable {
+  id: string;
+  case_id: string;
+  step_id: string;
+  payment_method_id: string;
+  amount: number;
+  currency: string;
+  idempotency_key: string;
+  status: AttemptStatus;
+  charge_id: string | null;
+  decline_code: string | null;
+  decline_class: string | null;
+  network_decline_code: string | null;
+  network_advice_code: string | null;
+  stop_method: number;
+  retry_after_ms: number | null;
+  created_at: number;
+  completed_at: number | null;
+}
+
+export type MessageStatus = 'sending' | 'sent' | 'failed' | 'unknown';
+
+export interface MessagesTable {
+  id: string;
+  case_id: string;
+  step_id: string;
+  customer_id: string;
+  channel: string;
+  template: string;
+  locale: string;
+  recipient: string;
+  subject: string;
+  body_text: string;
+  body_html: string | null;
+  status: MessageStatus;
+  idempotency_key: string;
+  provider_id: string | null;
+  error: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
+export interface TimelineEventsTable {
+  id: Generated<number>;
+  case_id: string;
+  at: number;
+  type: string;
+  policy_version_id: string | null;
+  step_id: string | null;
+  rule: string | null;
+  data: string; // JSON
+}
+
+export interface SandboxChargesTable {
+  idempotency_key: string;
+  token: string;
+  amount: number;
+  currency: string;
+  result: string; // JSON ChargeResult
+  created_at: number;
+}
+
+export interface Tables {
+  customers: CustomersTable;
+  payment_methods: PaymentMethodsTable;
+  invoices: InvoicesTable;
+  payments: PaymentsTable;
+  policy_versions: PolicyVersionsTable;
+  cases: CasesTable;
+  scheduled_steps: ScheduledStepsTable;
+  payment_attempts: PaymentAttemptsTable;
+  messages: MessagesTable;
+  timeline_events: TimelineEventsTable;
+  sandbox_charges: SandboxChargesTable;
+}
+
+export type CustomerRow = Selectable<CustomersTable>;
+export type PaymentMethodRow = Selectable<PaymentMethodsTable>;
+export type InvoiceRow = Selectable<InvoicesTable>;
+export type CaseRow = Selectable<CasesTable>;
+export type StepRow = Selectable<ScheduledStepsTable>;
+export type AttemptRow = Selectable<PaymentAttemptsTable>;
+export type MessageRow = Selectable<MessagesTable>;
+export type TimelineRow = Selectable<TimelineEventsTable>;
+export type PolicyVersionRow = Selectable<PolicyVersionsTable>;
+export type NewTimelineEvent = Insertable<TimelineEventsTable>;
+export type CaseUpdate = Updateable<CasesTable>;
