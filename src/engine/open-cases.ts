@@ -103,6 +103,8 @@ async function openBatch(
       .execute();
     const stillFree = new Set(fresh.map((r) => r.id));
     const invoices = ready.filter((i) => stillFree.has(i.id));
+    // Another worker may have taken them all between our read and this lock.
+    if (invoices.length === 0) return 0;
     const open = await trx
       .selectFrom('cases')
       .selectAll()

@@ -41,7 +41,11 @@ export async function recordIntents(
         .where('status', '=', 'failed')
         .execute();
     }
-    for (const w of mine) for (const a of w.attempts) w.newAttemptIds.delete(a.id);
+    // Recorded intents are not recorded again by the next round of the same batch.
+    for (const w of mine) {
+      w.newAttemptIds.clear();
+      w.messageMode = null;
+    }
     return owned;
   });
 }

@@ -57,7 +57,7 @@ export async function runBatch(deps: EngineDeps, now: number): Promise<BatchRepo
       now,
     );
   }
-  await recordOutcomes(database, acting, settings.owner, now);
+  if (acting.length > 0) await recordOutcomes(database, acting, settings.owner, now);
   return { claimed: claimed.length, stepsDone: acting.filter((w) => w.stepStatus !== 'pending').length };
 }
 
