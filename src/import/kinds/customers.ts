@@ -1,0 +1,34 @@
+import type { CustomersTable } from '../../store/tables.ts';
+import { email, jsonObject, locale, phone, text, timeZone, wordSet } from '../cells.ts';
+import { EXTERNAL_ID_MAX, type RowSpec } from './row-spec.ts';
+
+/** The customer columns an import sets; the rest (ids, timestamps) belong to Recoup. */
+export type CustomerFields = Pick<
+  CustomersTable,
+  'name' | 'email' | 'phone' | 'locale' | 'time_zone' | 'attributes' | 'opted_out'
+>;
+
+const CHANNELS = ['email', 'sms', 'phone', 'letter'] as const;
+
+/** A customers file: who owes, how to reach them and what they opted out of. */
+export const customerSpec: RowSpec<CustomerFields> = {
+  columns: {
+    known: ['external_id', 'name', 'email', 'phone', 'locale', 'time_zone', 'attributes', 'opted_out'],
+    required: ['external_id', 'name'],
+  },
+  parse(row) {
+    const externalId = row.required('external_id', text(EXTERNAL_ID_MAX));
+    const name = row.required('name', text(500));
+    const fields = {
+      name: name ?? '',
+      email: row.optional('email', email) ?? null,
+      phone: row.optional('phone', phone) ?? null,
+      locale: row.optional('locale', locale) ?? 'en',
+      time_zone: row.optional('time_zone', timeZone) ?? 'UTC',
+      attributes: row.optional('attributes', jsonObject) ?? '{}',
+      opted_out: JSON.stringify(row.optional('opted_out', wordSet(CHANNELS)) ?? []),
+    };
+    if (!row.ok || externalId === undefined) return null;
+    return { line: row.line, externalId, customerExternalId: null, fields };
+  },
+};

@@ -1,0 +1,142 @@
+import { type ExternalPayment, recordExternalPayments, settleCases } from '../engine/external-payments.ts';
+import { newId } from '../engine/ids.ts';
+import { insertMany, updateMany } from '../store/batch.ts';
+import type { InvoiceRow, InvoiceStatus, InvoicesTable } from '../store/tables.ts';
+import { majorText } from './cells.ts';
+import type { ImportProblem } from './errors.ts';
+import type { InvoiceFields } from './kinds/invoices.ts';
+import type { ImportRow } from './kinds/row-spec.ts';
+import { loadInChunks, resolveCustomers } from './lookup.ts';
+import { type Planner, differs } from './plan.ts';
+
+/**
+ * Inserts new invoices and updates changed ones. Money the file shows as newly paid becomes an `import` payment,
+ * and invoices newly voided or written off settle their cases, in the same transaction as the update.
+ */
+export const planInvoices: Planner<InvoiceFields> = async (db, rows, { now, lock }) => {
+  const customers = await resolveCustomers(db, rows);
+  // The engine writes amount_paid after a successful retry; locking keeps its write and ours from interleaving.
+  const stored = await loadInChunks(
+    rows.map((r) => r.externalId),
+    (chunk) =>
+      db
+        .selectFrom('invoices')
+        .selectAll()
+        .where('external_id', 'in', chunk)
+        .$if(lock, (q) => q.forUpdate())
+        .execute(),
+  );
+  const byExternalId = new Map(stored.map((i) => [i.external_id, i]));
+  const problems: ImportProblem[] = [...customers.problems];
+  const inserts: InvoicesTable[] = [];
+  const updates: (InvoiceFields & { id: string; updated_at: number })[] = [];
+  const payments: ExternalPayment[] = [];
+  const closedCases: string[] = [];
+  for (const row of rows) {
+    const customerId = customers.ids.get(row.customerExternalId ?? '');
+    if (customerId === undefined) continue;
+    const current = byExternalId.get(row.externalId);
+    if (!current) {
+      const fields = { ...row.fields, status: settledStatus(row.fields) };
+      inserts.push({
+        id: newId('inv'),
+        external_id: row.externalId,
+        customer_id: customerId,
+        ...fields,
+        case_id: null,
+        created_at: now,
+        updated_at: now,
+      });
+      continue;
+    }
+    const conflict = conflictWith(current, row, customerId);
+    if (conflict) {
+      problems.push(conflict);
+      continue;
+    }
+    const fields = merge(current, row.fields);
+    if (!differs(current, fields)) continue;
+    updates.push({ id: current.id, ...fields, updated_at: now });
+    const received = fields.amount_paid - current.amount_paid;
+    if (received > 0) {
+      payments.push({
+        invoice: { ...current, ...fields, updated_at: now },
+        amount: received,
+        source: 'import',
+        reference: `import:${row.externalId}:${fields.amount_paid}`,
+        at: now,
+      });
+    }
+    if (current.case_id && !isWrittenOff(current.status) && isWrittenOff(fields.status))
+      closedCases.push(current.case_id);
+  }
+  return {
+    problems,
+    inserted: inserts.length,
+    updated: updates.length,
+    unchanged: rows.length - inserts.length - updates.length,
+    write: async (trx) => {
+      await insertMany(trx, 'invoices', inserts);
+      await updateMany(
+        trx,
+        'invoices',
+        {
+          keys: { id: 'text' },
+          set: {
+            number: 'text',
+            currency: 'text',
+            total: 'bigint',
+            amount_paid: 'bigint',
+            due_at: 'bigint',
+            status: 'text',
+            collection: 'text',
+            failed_at: 'bigint',
+            failure_code: 'text',
+            updated_at: 'bigint',
+          },
+        },
+        updates,
+      );
+      // Invoices are updated first: settling a case reads their balances to see whether anything is left.
+      await recordExternalPayments(trx, payments);
+      await settleCases(trx, closedCases, now);
+      return payments.length;
+    },
+  };
+};
+
+function conflictWith(
+  current: InvoiceRow,
+  row: ImportRow<InvoiceFields>,
+  customerId: string,
+): ImportProblem | null {
+  const at = (column: string, message: string) => ({ line: row.line, column, message });
+  if (current.customer_id !== customerId)
+    return at(
+      'customer_external_id',
+      "this invoice belongs to another customer; an invoice's customer cannot change",
+    );
+  if (current.currency !== row.fields.currency)
+    return at('currency', `was ${current.currency}; an invoice's currency cannot change`);
+  if (row.fields.total < current.amount_paid)
+    return at(
+      'total',
+      `must not be below the ${majorText(current.amount_paid, current.currency)} already paid on this invoice`,
+    );
+  return null;
+}
+
+// Money once recorded stays recorded: a file exported before a payment Recoup collected must not undo it.
+function merge(current: InvoiceRow, fields: InvoiceFields): InvoiceFields {
+  const amount_paid = Math.max(current.amount_paid, fields.amount_paid);
+  return { ...fields, amount_paid, status: settledStatus({ ...fields, amount_paid }) };
+}
+
+// An open invoice paid in full is paid, as the engine marks one after a successful retry.
+function settledStatus(fields: Pick<InvoiceFields, 'status' | 'amount_paid' | 'total'>): InvoiceStatus {
+  return fields.status === 'open' && fields.amount_paid >= fields.total ? 'paid' : fields.status;
+}
+
+function isWrittenOff(status: InvoiceStatus): boolean {
+  return status === 'void' || status === 'uncollectible';
+}
