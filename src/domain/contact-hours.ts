@@ -37,7 +37,12 @@ export function parseClock(text: string): { hour: number; minute: number } | nul
 
 /** True when `zone` is an IANA time zone name this runtime knows ('Europe/Berlin', 'UTC'). */
 export function isValidTimeZone(zone: string): boolean {
-  return IANAZone.isValidZone(zone);
+  let valid = zoneValidity.get(zone);
+  if (valid === undefined) {
+    valid = IANAZone.isValidZone(zone);
+    zoneValidity.set(zone, valid);
+  }
+  return valid;
 }
 
 /** True when `atMs` falls inside the window by the local wall clock of `timeZone`. */
@@ -126,6 +131,9 @@ function wallClock(atMs: number, zone: IANAZone): WallClock {
   const isoWeekday = ((local.getUTCDay() + 6) % 7) + 1;
   return { minuteOfDay: local.getUTCHours() * 60 + local.getUTCMinutes(), weekday: isoWeekday };
 }
+
+// Luxon checks a zone by building an Intl.DateTimeFormat; the engine asks for the same few zones constantly.
+const zoneValidity = new Map<string, boolean>();
 
 function zoneOf(timeZone: string): IANAZone {
   if (!isValidTimeZone(timeZone)) throw new RangeError(`unknown time zone '${timeZone}'`);
