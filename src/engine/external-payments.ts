@@ -13,8 +13,9 @@ export interface ExternalPayment {
 }
 
 /**
- * Records payments and their invoices' new balances, then settles the affected cases, all inside the caller's
- * transaction so that a case is closed, with every pending step cancelled, in the same commit as its payment.
+ * Records payments against invoices the caller has already updated (their amount_paid and status), then settles
+ * the affected cases, all inside the caller's transaction, so that a case is closed, with every pending step
+ * cancelled, in the same commit as its payment.
  */
 export async function recordExternalPayments(trx: Trx, payments: readonly ExternalPayment[]): Promise<void> {
   if (payments.length === 0) return;

@@ -187,16 +187,17 @@ async function recordPayments(trx: Trx, works: readonly CaseWork[], now: number)
   );
 }
 
-/** Applies what the step did to the case: recovered, cancelled, escalated, or exhausted when nothing is left. */
+/** Applies what the step did to the case: recovered, cancelled, or exhausted when nothing is left and no person has it. */
 function settleCases(works: readonly CaseWork[], now: number): void {
   for (const w of works) {
     if (w.payment && w.payment.amount >= w.amountDue) {
       w.caseState = 'recovered';
       addEvent(w, now, 'case.recovered', 'the amount due was paid by a retry', { amount: w.payment.amount });
-    } else if (w.caseState === 'open' && nextDue(w) === null) {
+    } else if (w.caseState === 'open' && nextDue(w) === null && w.escalatedAt === null) {
       w.caseState = 'exhausted';
       addEvent(w, now, 'case.exhausted', 'every step of the policy has run');
     }
+    // An escalated case with no steps left stays open: a collector works it now, and a payment still recovers it.
   }
 }
 
