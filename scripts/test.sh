@@ -15,6 +15,6 @@ mkdir -p test-results
 echo "== tests on SQLite (all tests)"
 RECOUP_TEST_DB=sqlite npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/sqlite.json
 echo "== tests on PostgreSQL (database tests: *.db.test.ts)"
-RECOUP_TEST_DB=postgres npx vitest run 'test/.*\.db\.test\.ts' --reporter=default --reporter=json --outputFile.json=test-results/postgres.json
+RECOUP_TEST_DB=postgres npx vitest run .db.test.ts --reporter=default --reporter=json --outputFile.json=test-results/postgres.json
 
 node scripts/test-summary.mjs test-results/sqlite.json test-results/postgres.json

@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/env.ts';
 import { DatabaseUrlError } from '../store/database.ts';
 import { registerCases } from './commands/cases.ts';
+import { registerDemo } from './commands/demo.ts';
+import { registerImport } from './commands/import.ts';
 import { registerMessages } from './commands/messages.ts';
 import { registerOperations } from './commands/operations.ts';
 import { registerPolicy } from './commands/policy.ts';
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerWorker(program);
   registerCases(program);
   registerMessages(program);
+  registerImport(program);
+  registerDemo(program);
   for (const command of program.commands)
     command.exitOverride().configureOutput({ writeErr: () => undefined });
   return program;

@@ -13,11 +13,11 @@ export const SHIPPED_POLICY_NAMES = ['card-subscription', 'b2b-invoice'] as cons
 
 /** Parses policy text (YAML, or JSON, which is YAML too) and validates it, with YAML errors given by line. */
 export function parsePolicy(text: string, knownTemplates?: ReadonlySet<string>): Validated<CompiledPolicy> {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text);
   if (doc.errors.length > 0) {
     const errors: FieldError[] = doc.errors.map((e) => ({
-      path: e.linePos?.[0] ? `line ${e.linePos[0].line}` : '(file)',
-      message: e.message.split('\n')[0]!,
+      path: e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(file)',
+      message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
     }));
     return { ok: false, errors };
   }

@@ -1,0 +1,179 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RecoverySummary, recoverySummary } from '../../src/analytics/recovery-summary.ts';
+import { loadConfig } from '../../src/config/env.ts';
+import { VirtualClock } from '../../src/engine/clock.ts';
+import { MemoryLedger } from '../../src/gateways/sandbox/memory-ledger.ts';
+import { type Runtime, openRuntime } from '../../src/runtime/runtime.ts';
+import { generatePopulation } from '../../src/simulate/population.ts';
+import { type SimulationReport, runSimulation } from '../../src/simulate/runner.ts';
+import type { Db } from '../../src/store/database.ts';
+import { type TestDatabaseUrl, freshDatabaseUrl } from '../support/databases.ts';
+
+const START = Date.UTC(2026, 0, 5);
+const DAYS = 25;
+
+describe('simulation through the real engine', () => {
+  let target: TestDatabaseUrl;
+  let outbox: string;
+  let runtime: Runtime;
+  let report: SimulationReport;
+  let db: Db;
+
+  beforeAll(async () => {
+    target = await freshDatabaseUrl();
+    outbox = mkdtempSync(join(tmpdir(), 'recoup-sim-outbox-'));
+    const config = { ...loadConfig({}), databaseUrl: target.url, outboxDir: outbox };
+    runtime = await openRuntime(config, {
+      clock: new VirtualClock(START),
+      ledger: new MemoryLedger(),
+      logger: pino({ level: 'silent' }),
+      owner: 'sim-test',
+    });
+    db = runtime.database.db;
+    // A high failure rate gives a small population enough card cases to see every way back.
+    const population = generatePopulation({
+      seed: 3,
+      customers: 150,
+      start: START,
+      days: DAYS,
+      renewalFailureRate: 0.4,
+    });
+    report = await runSimulation(runtime, population, { days: DAYS, start: START });
+  });
+
+  afterAll(async () => {
+    await runtime?.close();
+    await target?.drop();
+    if (outbox) rmSync(outbox, { recursive: true, force: true });
+  });
+
+  it('recovers some cases by retries and some by customer action', async () => {
+    expect(report.failedRenewals).toBeGreaterThan(0);
+    const byRetry = await db
+      .selectFrom('payment_attempts')
+      .select('case_id')
+      .where('status', '=', 'succeeded')
+      .where('payment_method_id', 'not like', '%_new')
+      .execute();
+    const byNewCard = await db
+      .selectFrom('payment_attempts')
+      .select('case_id')
+      .where('status', '=', 'succeeded')
+      .where('payment_method_id', 'like', '%_new')
+      .execute();
+    const portal = await db
+      .selectFrom('payments')
+      .innerJoin('cases', 'cases.id', 'payments.case_id')
+      .select('cases.id')
+      .where('payments.source', '=', 'api')
+      .where('cases.state', '=', 'recovered')
+      .execute();
+    expect(byRetry.length).toBeGreaterThan(0);
+    expect(byNewCard.length).toBeGreaterThan(0);
+    expect(portal.length).toBeGreaterThan(0);
+  });
+
+  it('never charges twice for the same case step, nor twice successfully for a case', async () => {
+    const keys = await db
+      .selectFrom('payment_attempts')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('attempts'),
+        sql<number>`count(distinct idempotency_key)`.as('keys'),
+      ])
+      .executeTakeFirstOrThrow();
+    expect(Number(keys.attempts)).toBeGreaterThan(0);
+    expect(Number(keys.keys)).toBe(Number(keys.attempts));
+    const twice = await db
+      .selectFrom('payment_attempts')
+      .select('case_id')
+      .where('status', '=', 'succeeded')
+      .groupBy('case_id')
+      .having((eb) => eb.fn.countAll(), '>', 1)
+      .execute();
+    expect(twice).toEqual([]);
+  });
+
+  it('sends nothing after a case closes and keeps every open case scheduled', async () => {
+    const late = await db
+      .selectFrom('messages')
+      .innerJoin('cases', 'cases.id', 'messages.case_id')
+      .select(['messages.id', 'messages.created_at', 'cases.closed_at'])
+      .where('cases.closed_at', 'is not', null)
+      .whereRef('messages.created_at', '>', 'cases.closed_at')
+      .execute();
+    expect(late).toEqual([]);
+    const unscheduled = await db
+      .selectFrom('cases')
+      .select('id')
+      .where('state', '=', 'open')
+      .where('next_due_at', 'is', null)
+      .execute();
+    expect(unscheduled).toEqual([]);
+  });
+
+  it('keeps money consistent: a recovered case got exactly what it recovered, every paid invoice in full', async () => {
+    const mismatched = await db
+      .selectFrom('cases')
+      .leftJoin('payments', 'payments.case_id', 'cases.id')
+      .select([
+        'cases.id',
+        'cases.amount_recovered',
+        sql<number>`coalesce(sum(payments.amount), 0)`.as('paid'),
+      ])
+      .groupBy(['cases.id', 'cases.amount_recovered'])
+      .having(sql`coalesce(sum(payments.amount), 0)`, '!=', sql.ref('cases.amount_recovered'))
+      .execute();
+    expect(mismatched).toEqual([]);
+    const partlyPaid = await db
+      .selectFrom('invoices')
+      .select('id')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '=', 'paid'), eb('amount_paid', '!=', eb.ref('total'))]),
+          eb('amount_paid', '>', eb.ref('total')),
+        ]),
+      )
+      .execute();
+    expect(partlyPaid).toEqual([]);
+  });
+
+  it('summarises exactly what direct SQL sums say', async () => {
+    const summary: RecoverySummary = await recoverySummary(db);
+    const cases = await db.selectFrom('cases').selectAll().execute();
+    const currencies = [...new Set(cases.map((c) => c.currency))].sort();
+    expect(summary.currencies.map((c) => c.currency)).toEqual(currencies);
+    for (const currency of currencies) {
+      const own = cases.filter((c) => c.currency === currency);
+      const failed = own.reduce((sum, c) => sum + c.amount_failed, 0);
+      const recovered = own.reduce((sum, c) => sum + c.amount_recovered, 0);
+      const recoveredCases = own.filter((c) => c.state === 'recovered');
+      const line = summary.currencies.find((c) => c.currency === currency)!;
+      expect(line).toMatchObject({
+        cases: own.length,
+        failedAmount: failed,
+        recoveredAmount: recovered,
+        recoveredCases: recoveredCases.length,
+      });
+      expect(line.recoveryRate).toBeCloseTo(recovered / failed, 12);
+
+      const classes = summary.byDeclineClass.filter((c) => c.currency === currency);
+      expect(classes.reduce((sum, c) => sum + c.cases, 0)).toBe(own.length);
+      expect(classes.reduce((sum, c) => sum + c.failedAmount, 0)).toBe(failed);
+      expect(classes.reduce((sum, c) => sum + c.recoveredAmount, 0)).toBe(recovered);
+      const steps = summary.byStep.filter((s) => s.currency === currency);
+      expect(steps.reduce((sum, s) => sum + s.cases, 0)).toBe(recoveredCases.length);
+      expect(steps.reduce((sum, s) => sum + s.recoveredAmount, 0)).toBe(
+        recoveredCases.reduce((sum, c) => sum + c.amount_recovered, 0),
+      );
+    }
+    const messages = await db.selectFrom('messages').select('id').execute();
+    expect(summary.messages.reduce((sum, m) => sum + m.messages, 0)).toBe(messages.length);
+    expect(summary.casesByState.reduce((sum, s) => sum + s.cases, 0)).toBe(cases.length);
+    expect(summary.byStep.every((s) => Number.isSafeInteger(s.recoveredAmount))).toBe(true);
+  });
+});
