@@ -1,0 +1,144 @@
+// `npm run bench`: the engine against raw SQL doing the same writes, in one run, on SQLite and PostgreSQL, plus
+// peak memory with 100,000 and 1,000,000 due cases. Prints ratios and writes every figure to bench/results.json.
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { openDatabase } from '../src/store/database.ts';
+import { migrate } from '../src/store/migrate.ts';
+import { rawPostgresSteps, rawSqliteSteps } from './raw-steps.ts';
+import { seedDueCases } from './seed.ts';
+
+const CASES = Number(process.env['BENCH_CASES'] ?? 20_000);
+const MEMORY_STEPS = Number(process.env['BENCH_MEMORY_STEPS'] ?? 30_000);
+const PG_URL = process.env['RECOUP_BENCH_PG_URL'] ?? 'postgres://root@127.0.0.1:5432/test';
+const NOW = Date.UTC(2026, 2, 2, 12);
+const results: Record<string, number> = {};
+const dir = mkdtempSync(join(tmpdir(), 'recoup-bench-'));
+
+function log(line: string) {
+  process.stderr.write(`${line}\n`);
+}
+
+async function seeded(url: string, n: number) {
+  const database = openDatabase(url);
+  await migrate(database);
+  await seedDueCases(database, n, NOW);
+  await database.close();
+}
+
+interface ChildReport {
+  steps: number;
+  ms: number;
+  maxRssMb: number;
+}
+
+/** Runs `workers` engine processes on one database, started together; returns total steps/s and each report. */
+async function engineRun(url: string, workers: number, maxSteps?: number) {
+  const children = Array.from({ length: workers }, () =>
+    fork(join(import.meta.dirname, 'engine-child.ts'), {
+      execArgv: ['--import', 'tsx'],
+      env: {
+        ...process.env,
+        BENCH_DB_URL: url,
+        BENCH_NOW: String(NOW),
+        BENCH_MAX_STEPS: maxSteps ? String(maxSteps) : '',
+      },
+    }),
+  );
+  await Promise.all(children.map((c) => new Promise((resolve) => c.once('message', resolve))));
+  const started = performance.now();
+  const reports = children.map(
+    (c) => new Promise<ChildReport>((resolve) => c.once('message', (m) => resolve(m as ChildReport))),
+  );
+  for (const c of children) c.send('go');
+  const done = await Promise.all(reports);
+  const seconds = (performance.now() - started) / 1000;
+  const steps = done.reduce((s, r) => s + r.steps, 0);
+  return { stepsPerSecond: steps / seconds, steps, reports: done };
+}
+
+async function pgDatabase(name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(PG_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function dropPg(names: string[]) {
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  for (const name of names) await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.end();
+}
+
+// SQLite: one engine process (SQLite has one writer) against raw prepared statements.
+log(`SQLite: seeding ${CASES} due cases twice`);
+const rawFile = join(dir, 'raw.db');
+const engineFile = join(dir, 'engine.db');
+await seeded(`sqlite:${rawFile}`, CASES);
+await seeded(`sqlite:${engineFile}`, CASES);
+results['raw.sqlite.steps_per_s'] = rawSqliteSteps(rawFile, CASES, NOW);
+const sqliteEngine = await engineRun(`sqlite:${engineFile}`, 1);
+if (sqliteEngine.steps !== CASES)
+  throw new Error(`expected ${CASES} steps on SQLite, got ${sqliteEngine.steps}`);
+results['engine.sqlite.steps_per_s'] = sqliteEngine.stepsPerSecond;
+results['engine.sqlite.ratio_to_raw'] = sqliteEngine.stepsPerSecond / results['raw.sqlite.steps_per_s'];
+
+// PostgreSQL: raw batched SQL, then one worker, then two workers sharing the database.
+log(`PostgreSQL: seeding ${CASES} due cases three times`);
+const pgNames = ['recoup_bench_raw', 'recoup_bench_w1', 'recoup_bench_w2'];
+const [rawUrl, w1Url, w2Url] = await Promise.all(pgNames.map(pgDatabase));
+await seeded(rawUrl!, CASES);
+await seeded(w1Url!, CASES);
+await seeded(w2Url!, CASES);
+results['raw.postgres.steps_per_s'] = await rawPostgresSteps(rawUrl!, CASES, NOW);
+const one = await engineRun(w1Url!, 1);
+const two = await engineRun(w2Url!, 2);
+results['engine.postgres.workers1.steps_per_s'] = one.stepsPerSecond;
+results['engine.postgres.workers2.steps_per_s'] = two.stepsPerSecond;
+results['engine.postgres.steps_per_s'] = two.stepsPerSecond;
+results['engine.postgres.ratio_to_raw'] = two.stepsPerSecond / results['raw.postgres.steps_per_s'];
+results['engine.postgres.workers2_over_workers1'] = two.stepsPerSecond / one.stepsPerSecond;
+if (two.steps !== CASES || one.steps !== CASES)
+  throw new Error(`expected ${CASES} steps, got ${one.steps} and ${two.steps}`);
+await dropPg(pgNames);
+
+// Memory: the same amount of work with 100,000 and with 1,000,000 due cases waiting; work is claimed in batches.
+for (const [label, n] of [
+  ['100k', 100_000],
+  ['1m', 1_000_000],
+] as const) {
+  log(`Memory: seeding ${n} due cases on SQLite`);
+  const file = join(dir, `memory-${label}.db`);
+  await seeded(`sqlite:${file}`, n);
+  const run = await engineRun(`sqlite:${file}`, 1, MEMORY_STEPS);
+  results[`memory.rss_${label}_mb`] = run.reports[0]!.maxRssMb;
+  results[`engine.sqlite.due_${label}.steps_per_s`] = run.stepsPerSecond;
+}
+results['memory.rss_1m_over_100k'] = results['memory.rss_1m_mb']! / results['memory.rss_100k_mb']!;
+rmSync(dir, { recursive: true, force: true });
+
+const rounded = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, Math.round(v * 1000) / 1000]));
+writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(rounded, null, 2)}\n`);
+const f = (v: number | undefined) => Math.round(v ?? 0).toLocaleString('en-US');
+const pct = (v: number | undefined) => `${((v ?? 0) * 100).toFixed(1)}%`;
+console.log(`
+Recoup engine benchmark (${CASES.toLocaleString('en-US')} due retry steps; each step = claim, decide, charge the sandbox, record)
+
+                              steps/s   raw SQL steps/s   engine ÷ raw   target
+  SQLite, 1 worker      ${f(results['engine.sqlite.steps_per_s']).padStart(12)}   ${f(results['raw.sqlite.steps_per_s']).padStart(15)}   ${pct(results['engine.sqlite.ratio_to_raw']).padStart(12)}   ≥ 25%
+  PostgreSQL, 2 workers ${f(results['engine.postgres.steps_per_s']).padStart(12)}   ${f(results['raw.postgres.steps_per_s']).padStart(15)}   ${pct(results['engine.postgres.ratio_to_raw']).padStart(12)}   ≥ 20%
+  PostgreSQL, 1 worker  ${f(results['engine.postgres.workers1.steps_per_s']).padStart(12)}
+  2 workers ÷ 1 worker on PostgreSQL: ${results['engine.postgres.workers2_over_workers1']!.toFixed(2)}×
+
+Peak RSS of a worker doing ${MEMORY_STEPS.toLocaleString('en-US')} steps (SQLite):
+  with 100,000 due cases:   ${results['memory.rss_100k_mb']!.toFixed(0)} MB
+  with 1,000,000 due cases: ${results['memory.rss_1m_mb']!.toFixed(0)} MB   (ratio ${results['memory.rss_1m_over_100k']!.toFixed(2)}, target ≤ 1.5)
+
+Figures written to bench/results.json`);
