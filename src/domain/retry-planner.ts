@@ -125,12 +125,15 @@ function capUntil(attempts: AttemptFacts[], input: RetryInput): number | null {
   return inWindow[excess]! + windowMs + 1;
 }
 
+// The latest end of any advised wait: with several declines stamped at the same instant (steps due together),
+// picking "the latest decline" would be arbitrary, and a wait that already ended cannot hold up anything.
 function adviceUntil(attempts: AttemptFacts[]): number | null {
-  let latest: AttemptFacts | null = null;
+  let until: number | null = null;
   for (const a of attempts) {
-    if (a.outcome === 'failed' && (latest === null || a.at > latest.at)) latest = a;
+    if (a.outcome !== 'failed' || a.retryAfterMs == null) continue;
+    until = Math.max(until ?? 0, a.at + a.retryAfterMs);
   }
-  return latest?.retryAfterMs == null ? null : latest.at + latest.retryAfterMs;
+  return until;
 }
 
 function expiryEnd(method: MethodFacts): number | null {

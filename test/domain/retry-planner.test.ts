@@ -105,7 +105,7 @@ describe('planRetry examples', () => {
     expect(plan([card('pm_1', 1), card('pm_2', 2)], attempts, T0 + DAY)).toMatchObject({ methodId: 'pm_2' });
   });
 
-  it('waits for the network advice on the latest failure only', () => {
+  it('waits for every network advice still in force, even when another decline came later', () => {
     const methods = [card('pm_1', 1)];
     const advised = [failed('pm_1', T0, { retryAfterMs: DAY })];
     expect(plan(methods, advised, T0 + HOUR)).toEqual({
@@ -114,8 +114,12 @@ describe('planRetry examples', () => {
       rule: 'method pm_1 skipped: network advice to wait until 2026-03-02 09:00 UTC; waiting until 2026-03-02 09:00 UTC for pm_1',
     });
     expect(plan(methods, advised, T0 + DAY)).toMatchObject({ kind: 'charge' });
-    const superseded = [...advised, failed('pm_1', T0 + 2 * HOUR)];
-    expect(plan(methods, superseded, T0 + 3 * HOUR)).toMatchObject({ kind: 'charge' });
+    // A decline without advice inside the wait (a manual retry, say) does not cancel the network's wait.
+    const later = [...advised, failed('pm_1', T0 + 2 * HOUR)];
+    expect(plan(methods, later, T0 + 3 * HOUR)).toMatchObject({ kind: 'wait', until: T0 + DAY });
+    // Two steps due at the same instant: the advised decline binds whichever came first in the list.
+    const together = [failed('pm_1', T0), failed('pm_1', T0, { retryAfterMs: DAY })];
+    expect(plan(methods, together, T0 + HOUR)).toMatchObject({ kind: 'wait', until: T0 + DAY });
   });
 
   it('waits for the earliest of several blocked methods', () => {
