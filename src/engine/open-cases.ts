@@ -136,7 +136,7 @@ async function openBatch(
     await updateMany(
       trx,
       'invoices',
-      { keys: { id: 'text' }, set: { case_id: 'text', updated_at: 'bigint' } },
+      { keys: ['id'], set: ['case_id', 'updated_at'] },
       invoices.map((i) => ({ id: i.id, case_id: i.case_id, updated_at: now })),
     );
     for (const { caseRow, added } of joined.values()) {

@@ -8,24 +8,28 @@ import { newId } from './ids.ts';
 
 /**
  * Records the intents of a round before anything is charged or sent, renewing the leases in the same
- * transaction; returns the cases still held, the only ones allowed to act.
+ * transaction; returns the cases still held, the only ones allowed to act. A lease taken less than a third of its
+ * life ago cannot have expired, so a fresh batch skips the renewal.
  */
 export async function recordIntents(
   database: Database,
   works: readonly CaseWork[],
-  owner: string,
-  leaseExpiresAt: number,
+  lease: { owner: string; claimedAt: number; leaseMs: number },
 ): Promise<Set<string>> {
   return writeTransaction(database, async (trx) => {
     const ids = works.map((w) => w.rows.case.id);
-    const held = await trx
-      .updateTable('cases')
-      .set({ lease_expires_at: leaseExpiresAt })
-      .where('id', 'in', ids)
-      .where('lease_owner', '=', owner)
-      .returning('id')
-      .execute();
-    const owned = new Set(held.map((r) => r.id));
+    const wallNow = Date.now();
+    let owned = new Set(ids);
+    if (wallNow - lease.claimedAt >= lease.leaseMs / 3) {
+      const held = await trx
+        .updateTable('cases')
+        .set({ lease_expires_at: wallNow + lease.leaseMs })
+        .where('id', 'in', ids)
+        .where('lease_owner', '=', lease.owner)
+        .returning('id')
+        .execute();
+      owned = new Set(held.map((r) => r.id));
+    }
     const mine = works.filter((w) => owned.has(w.rows.case.id));
     const attempts = mine.flatMap((w) =>
       w.attempts.filter((a) => w.newAttemptIds.has(a.id) && a.status === 'pending'),
@@ -67,8 +71,8 @@ export async function recordOutcomes(
       trx,
       'messages',
       {
-        keys: { id: 'text' },
-        set: { status: 'text', provider_id: 'text', error: 'text', sent_at: 'bigint' },
+        keys: ['id'],
+        set: ['status', 'provider_id', 'error', 'sent_at'],
       },
       sent,
     );
@@ -91,25 +95,25 @@ export async function recordOutcomes(
     await updateMany(
       trx,
       'messages',
-      { keys: { id: 'text' }, set: { status: 'text' } },
+      { keys: ['id'], set: ['status'] },
       mine.filter((w) => w.unknownMessageId).map((w) => ({ id: w.unknownMessageId, status: 'unknown' })),
     );
     await updateMany(
       trx,
       'payment_attempts',
       {
-        keys: { id: 'text' },
-        set: {
-          status: 'text',
-          charge_id: 'text',
-          decline_code: 'text',
-          decline_class: 'text',
-          network_decline_code: 'text',
-          network_advice_code: 'text',
-          stop_method: 'integer',
-          retry_after_ms: 'bigint',
-          completed_at: 'bigint',
-        },
+        keys: ['id'],
+        set: [
+          'status',
+          'charge_id',
+          'decline_code',
+          'decline_class',
+          'network_decline_code',
+          'network_advice_code',
+          'stop_method',
+          'retry_after_ms',
+          'completed_at',
+        ],
         where: sql`payment_attempts.status = 'pending'`,
       },
       mine.flatMap((w) => w.attempts.filter((a) => a.status !== 'pending')),
@@ -121,14 +125,8 @@ export async function recordOutcomes(
       trx,
       'cases',
       {
-        keys: { id: 'text' },
-        set: {
-          state: 'text',
-          next_due_at: 'bigint',
-          closed_at: 'bigint',
-          escalated_at: 'bigint',
-          amount_recovered: 'bigint',
-        },
+        keys: ['id'],
+        set: ['state', 'next_due_at', 'closed_at', 'escalated_at', 'amount_recovered'],
         where: sql`cases.state = 'open'`,
       },
       mine.map((w) => ({
@@ -179,12 +177,7 @@ async function recordPayments(trx: Trx, works: readonly CaseWork[], now: number)
     }
   }
   await insertMany(trx, 'payments', payments, { onConflictDoNothing: true });
-  await updateMany(
-    trx,
-    'invoices',
-    { keys: { id: 'text' }, set: { amount_paid: 'bigint', status: 'text', updated_at: 'bigint' } },
-    invoices,
-  );
+  await updateMany(trx, 'invoices', { keys: ['id'], set: ['amount_paid', 'status', 'updated_at'] }, invoices);
 }
 
 /** Applies what the step did to the case: recovered, cancelled, or exhausted when nothing is left and no person has it. */
@@ -206,8 +199,8 @@ async function writeSteps(trx: Trx, works: readonly CaseWork[], now: number): Pr
     trx,
     'scheduled_steps',
     {
-      keys: { case_id: 'text', step_id: 'text' },
-      set: { status: 'text', due_at: 'bigint', completed_at: 'bigint' },
+      keys: ['case_id', 'step_id'],
+      set: ['status', 'due_at', 'completed_at'],
       where: sql`scheduled_steps.status = 'pending'`,
     },
     works.map((w) => ({

@@ -24,10 +24,12 @@ export interface BatchReport {
  */
 export async function runBatch(deps: EngineDeps, now: number): Promise<BatchReport> {
   const { database, settings } = deps;
+  const claimedAt = Date.now();
+  const lease = { owner: settings.owner, claimedAt, leaseMs: settings.leaseMs };
   const claimed = await claimDueCases(database, {
     owner: settings.owner,
     now,
-    wallNow: Date.now(),
+    wallNow: claimedAt,
     leaseMs: settings.leaseMs,
     limit: settings.batchSize,
   });
@@ -38,7 +40,7 @@ export async function runBatch(deps: EngineDeps, now: number): Promise<BatchRepo
   const works = rows.map((r) => startWork(deps, r, now));
   await prepareMessages(deps, works, now, classify);
   let calls = planCharges(works, now);
-  let owned = await recordIntents(database, works, settings.owner, Date.now() + settings.leaseMs);
+  let owned = await recordIntents(database, works, lease);
   const acting = works.filter((w) => owned.has(w.rows.case.id));
   await Promise.all([
     sendMessages(deps, acting, now),
@@ -50,7 +52,7 @@ export async function runBatch(deps: EngineDeps, now: number): Promise<BatchRepo
   ]);
   // A declined charge falls through to the customer's next method in the same step, one round per method.
   for (calls = planCharges(acting, now); calls.length > 0; calls = planCharges(acting, now)) {
-    owned = await recordIntents(database, acting, settings.owner, Date.now() + settings.leaseMs);
+    owned = await recordIntents(database, acting, lease);
     await makeCharges(
       deps,
       calls.filter((c) => owned.has(c.work.rows.case.id)),

@@ -39,17 +39,8 @@ export const planCustomers: Planner<CustomerFields> = async (db, rows, { now }) 
         trx,
         'customers',
         {
-          keys: { id: 'text' },
-          set: {
-            name: 'text',
-            email: 'text',
-            phone: 'text',
-            locale: 'text',
-            time_zone: 'text',
-            attributes: 'text',
-            opted_out: 'text',
-            updated_at: 'bigint',
-          },
+          keys: ['id'],
+          set: ['name', 'email', 'phone', 'locale', 'time_zone', 'attributes', 'opted_out', 'updated_at'],
         },
         updates,
       );

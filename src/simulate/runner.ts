@@ -190,7 +190,7 @@ async function bill(
   await updateMany(
     db,
     'payment_methods',
-    { keys: { id: 'text' }, set: { token: 'text', updated_at: 'bigint' } },
+    { keys: ['id'], set: ['token', 'updated_at'] },
     live.flatMap((r) => r.breaks.map((b) => ({ id: b.methodId, token: b.token, updated_at: now }))),
   );
   const methods = await db
@@ -284,7 +284,7 @@ async function act(
       await updateMany(
         trx,
         'invoices',
-        { keys: { id: 'text' }, set: { amount_paid: 'bigint', status: 'text', updated_at: 'bigint' } },
+        { keys: ['id'], set: ['amount_paid', 'status', 'updated_at'] },
         unpaid.map((i) => ({ id: i.id, amount_paid: i.total, status: 'paid', updated_at: action.at })),
       );
       const payments: ExternalPayment[] = unpaid.map((invoice) => ({

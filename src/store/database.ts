@@ -53,7 +53,7 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
     file.pragma('busy_timeout = 10000');
     file.pragma('synchronous = NORMAL');
     file.pragma('foreign_keys = ON');
-    const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: file }) });
+    const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
     return { db, dialect, url, close: () => db.destroy() };
   }
   const pool = new pg.Pool({
@@ -70,6 +70,30 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
   pool.on('error', () => undefined);
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect, url, close: () => db.destroy() };
+}
+
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Kysely prepares every query anew; the engine's batch statements repeat with the same text (same batch size), and
+ * preparing a statement with thousands of parameters costs more than running it. Statements are reused in
+ * sequence only: Kysely serialises the single SQLite connection.
+ */
+function withStatementCache(file: Sqlite.Database): Sqlite.Database {
+  const cache = new Map<string, Sqlite.Statement>();
+  const prepare = file.prepare.bind(file);
+  file.prepare = ((source: string) => {
+    let statement = cache.get(source);
+    if (statement) {
+      cache.delete(source); // re-inserted below: the map's order is least recently used first
+    } else {
+      statement = prepare(source);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(source, statement);
+    return statement;
+  }) as Sqlite.Database['prepare'];
+  return file;
 }
 
 /**

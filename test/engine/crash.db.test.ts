@@ -119,8 +119,9 @@ describe(`crash safety on ${TEST_DB}: a worker SIGKILLed at random moments`, () 
     // No duplicate message: one outbox file per step at most, and every file belongs to a recorded message.
     const files = readdirSync(outbox).filter((f) => f.endsWith('.eml'));
     const keys = files.map(
-      (f) => /X-Recoup-Idempotency-Key: (\S+)/i.exec(readFileSync(join(outbox, f), 'utf8'))?.[1],
+      (f) => /X-Recoup-Idempotency-Key:\s+(\S+)/i.exec(readFileSync(join(outbox, f), 'utf8'))?.[1],
     );
+    expect(keys.every((k) => k?.startsWith('recoup:'))).toBe(true);
     expect(new Set(keys).size).toBe(files.length);
     const messages = await db.selectFrom('messages').selectAll().execute();
     const byId = new Map(messages.map((m) => [m.id, m]));
