@@ -6,6 +6,23 @@ cd "$(dirname "$0")/.."
 : "${RECOUP_TEST_PG_URL:=postgres://root@127.0.0.1:5432/test}"
 export RECOUP_TEST_PG_URL
 
+# PostgreSQL is part of the suite, not optional: start the local cluster if it is down, else say what is missing.
+if ! node -e "const c=new (require('pg').Client)(process.env.RECOUP_TEST_PG_URL);c.connect().then(()=>c.end(),()=>process.exit(1))" 2>/dev/null; then
+  if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
+    echo "PostgreSQL is down; starting the local cluster"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start || true
+    for _ in $(seq 1 30); do
+      node -e "const c=new (require('pg').Client)(process.env.RECOUP_TEST_PG_URL);c.connect().then(()=>c.end(),()=>process.exit(1))" 2>/dev/null && break
+      sleep 1
+    done
+  fi
+fi
+if ! node -e "const c=new (require('pg').Client)(process.env.RECOUP_TEST_PG_URL);c.connect().then(()=>c.end(),()=>process.exit(1))" 2>/dev/null; then
+  echo "npm test needs PostgreSQL at $RECOUP_TEST_PG_URL (set RECOUP_TEST_PG_URL to another server)." >&2
+  echo "To run only the SQLite half: npm run test:sqlite" >&2
+  exit 1
+fi
+
 echo "== typecheck"
 npx tsc --noEmit
 echo "== lint"
