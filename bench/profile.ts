@@ -1,4 +1,5 @@
-// Profiles the engine on SQLite: `node --cpu-prof --import tsx bench/profile.ts` writes a .cpuprofile.
+// Profiles the engine: `node --cpu-prof --import tsx bench/profile.ts` writes a .cpuprofile (BENCH_DB_URL to pick
+// the database, BENCH_SEEDED=1 when it is already seeded, so the profile holds the engine's work alone).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,10 +17,12 @@ const NOW = Date.UTC(2026, 2, 2, 12);
 const n = Number(process.env['BENCH_CASES'] ?? 20_000);
 const url =
   process.env['BENCH_DB_URL'] ?? `sqlite:${join(mkdtempSync(join(tmpdir(), 'recoup-prof-')), 'p.db')}`;
-const seeding = openDatabase(url);
-await migrate(seeding);
-await seedDueCases(seeding, n, NOW);
-await seeding.close();
+if (!process.env['BENCH_SEEDED']) {
+  const seeding = openDatabase(url);
+  await migrate(seeding);
+  await seedDueCases(seeding, n, NOW);
+  await seeding.close();
+}
 const runtime = await openRuntime(
   { ...loadConfig({}), databaseUrl: url },
   { clock: new VirtualClock(NOW), ledger: new MemoryLedger(), logger: pino({ level: 'silent' }) },

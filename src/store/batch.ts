@@ -1,4 +1,4 @@
-import { type Kysely, PostgresAdapter, type RawBuilder, sql } from 'kysely';
+import { CompiledQuery, type Kysely, PostgresAdapter, type RawBuilder, sql } from 'kysely';
 import type { Tables } from './tables.ts';
 
 // Interfaces have no index signature, so rows are taken as plain objects and read by column name.
@@ -40,12 +40,36 @@ export async function insertMany(
       const source = sql`jsonb_populate_recordset(null::${t}, cast(${json} as jsonb)) as v`;
       await sql`insert into ${t} (${columns}) select ${values} from ${source}${conflict}`.execute(db);
     } else {
-      const values = sql.join(
-        part.map((row) => sql`(${sql.join(names.map((n) => (row as Record<string, unknown>)[n] ?? null))})`),
-      );
-      await sql`insert into ${t} (${columns}) values ${values}${conflict}`.execute(db);
+      // Built as text (cached per shape) rather than through the query builder: a batch has thousands of values,
+      // and the names are the engine's own columns, never input.
+      const text = sqliteInsertText(table, names, part.length, options.onConflictDoNothing ?? false);
+      const parameters: unknown[] = [];
+      for (const row of part)
+        for (const n of names) parameters.push((row as Record<string, unknown>)[n] ?? null);
+      await db.executeQuery(CompiledQuery.raw(text, parameters));
     }
   }
+}
+
+const insertTexts = new Map<string, string>();
+
+function sqliteInsertText(
+  table: string,
+  names: readonly string[],
+  rows: number,
+  skipConflicts: boolean,
+): string {
+  const key = `${table}|${names.join(',')}|${rows}|${skipConflicts}`;
+  let text = insertTexts.get(key);
+  if (!text) {
+    const row = `(${names.map(() => '?').join(', ')})`;
+    text =
+      `insert into "${table}" (${names.map((n) => `"${n}"`).join(', ')}) values ${Array(rows).fill(row).join(', ')}` +
+      (skipConflicts ? ' on conflict do nothing' : '');
+    if (insertTexts.size > 500) insertTexts.clear();
+    insertTexts.set(key, text);
+  }
+  return text;
 }
 
 /**
