@@ -1,9 +1,8 @@
 import { newId } from '../engine/ids.ts';
-import { insertMany, updateMany } from '../store/batch.ts';
 import type { CustomersTable } from '../store/tables.ts';
 import type { CustomerFields } from './kinds/customers.ts';
 import { loadInChunks } from './lookup.ts';
-import { type Planner, differs } from './plan.ts';
+import { type Planner, differs, upsertPlan } from './plan.ts';
 
 /** Inserts new customers and updates those whose imported fields changed. */
 export const planCustomers: Planner<CustomerFields> = async (db, rows, { now }) => {
@@ -28,23 +27,11 @@ export const planCustomers: Planner<CustomerFields> = async (db, rows, { now }) 
       updates.push({ id: current.id, ...row.fields, updated_at: now });
     }
   }
-  return {
-    problems: [],
-    inserted: inserts.length,
-    updated: updates.length,
-    unchanged: rows.length - inserts.length - updates.length,
-    write: async (trx) => {
-      await insertMany(trx, 'customers', inserts);
-      await updateMany(
-        trx,
-        'customers',
-        {
-          keys: ['id'],
-          set: ['name', 'email', 'phone', 'locale', 'time_zone', 'attributes', 'opted_out', 'updated_at'],
-        },
-        updates,
-      );
-      return 0;
-    },
-  };
+  return upsertPlan({
+    table: 'customers',
+    columns: ['name', 'email', 'phone', 'locale', 'time_zone', 'attributes', 'opted_out', 'updated_at'],
+    rows: rows.length,
+    inserts,
+    updates,
+  });
 };

@@ -1,13 +1,12 @@
 import { type ExternalPayment, recordExternalPayments, settleCases } from '../engine/external-payments.ts';
 import { newId } from '../engine/ids.ts';
-import { insertMany, updateMany } from '../store/batch.ts';
 import type { InvoiceRow, InvoiceStatus, InvoicesTable } from '../store/tables.ts';
 import { majorText } from './cells.ts';
 import type { ImportProblem } from './errors.ts';
 import type { InvoiceFields } from './kinds/invoices.ts';
 import type { ImportRow } from './kinds/row-spec.ts';
 import { loadInChunks, resolveCustomers } from './lookup.ts';
-import { type Planner, differs } from './plan.ts';
+import { type Planner, differs, upsertPlan } from './plan.ts';
 
 /**
  * Inserts new invoices and updates changed ones. Money the file shows as newly paid becomes an `import` payment,
@@ -70,39 +69,31 @@ export const planInvoices: Planner<InvoiceFields> = async (db, rows, { now, lock
     if (current.case_id && !isWrittenOff(current.status) && isWrittenOff(fields.status))
       closedCases.push(current.case_id);
   }
-  return {
+  return upsertPlan({
+    table: 'invoices',
+    columns: [
+      'number',
+      'currency',
+      'total',
+      'amount_paid',
+      'due_at',
+      'status',
+      'collection',
+      'failed_at',
+      'failure_code',
+      'updated_at',
+    ],
+    rows: rows.length,
+    inserts,
+    updates,
     problems,
-    inserted: inserts.length,
-    updated: updates.length,
-    unchanged: rows.length - inserts.length - updates.length,
-    write: async (trx) => {
-      await insertMany(trx, 'invoices', inserts);
-      await updateMany(
-        trx,
-        'invoices',
-        {
-          keys: ['id'],
-          set: [
-            'number',
-            'currency',
-            'total',
-            'amount_paid',
-            'due_at',
-            'status',
-            'collection',
-            'failed_at',
-            'failure_code',
-            'updated_at',
-          ],
-        },
-        updates,
-      );
-      // Invoices are updated first: settling a case reads their balances to see whether anything is left.
+    // Invoices are updated first: settling a case reads their balances to see whether anything is left.
+    after: async (trx) => {
       await recordExternalPayments(trx, payments);
       await settleCases(trx, closedCases, now);
       return payments.length;
     },
-  };
+  });
 };
 
 function conflictWith(

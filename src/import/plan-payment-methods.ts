@@ -1,10 +1,9 @@
 import { newId } from '../engine/ids.ts';
-import { insertMany, updateMany } from '../store/batch.ts';
 import type { PaymentMethodsTable } from '../store/tables.ts';
 import type { ImportProblem } from './errors.ts';
 import type { PaymentMethodFields } from './kinds/payment-methods.ts';
 import { loadInChunks, resolveCustomers } from './lookup.ts';
-import { type Planner, differs } from './plan.ts';
+import { type Planner, differs, upsertPlan } from './plan.ts';
 
 /** Inserts new payment methods and updates changed ones; a method never moves to another customer. */
 export const planPaymentMethods: Planner<PaymentMethodFields> = async (db, rows, { now }) => {
@@ -42,33 +41,12 @@ export const planPaymentMethods: Planner<PaymentMethodFields> = async (db, rows,
       updates.push({ id: current.id, ...row.fields, updated_at: now });
     }
   }
-  return {
+  return upsertPlan({
+    table: 'payment_methods',
+    columns: ['token', 'type', 'brand', 'last4', 'exp_month', 'exp_year', 'priority', 'status', 'updated_at'],
+    rows: rows.length,
+    inserts,
+    updates,
     problems,
-    inserted: inserts.length,
-    updated: updates.length,
-    unchanged: rows.length - inserts.length - updates.length,
-    write: async (trx) => {
-      await insertMany(trx, 'payment_methods', inserts);
-      await updateMany(
-        trx,
-        'payment_methods',
-        {
-          keys: ['id'],
-          set: [
-            'token',
-            'type',
-            'brand',
-            'last4',
-            'exp_month',
-            'exp_year',
-            'priority',
-            'status',
-            'updated_at',
-          ],
-        },
-        updates,
-      );
-      return 0;
-    },
-  };
+  });
 };

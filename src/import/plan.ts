@@ -1,4 +1,6 @@
+import { insertMany, updateMany } from '../store/batch.ts';
 import type { Queryable, Trx } from '../store/database.ts';
+import type { Tables } from '../store/tables.ts';
 import type { ImportProblem } from './errors.ts';
 import type { ImportRow } from './kinds/row-spec.ts';
 
@@ -23,4 +25,30 @@ export type Planner<F> = (
 /** True when any imported field differs from the stored row. */
 export function differs<F extends object>(stored: F, fields: F): boolean {
   return (Object.keys(fields) as (keyof F)[]).some((key) => stored[key] !== fields[key]);
+}
+
+/**
+ * A plan that inserts new rows and updates changed ones by id, counting the rest as unchanged; `after` runs in
+ * the same transaction once the rows are written and returns how many payments it recorded.
+ */
+export function upsertPlan<T extends keyof Tables>(input: {
+  readonly table: T;
+  readonly columns: readonly (keyof Tables[T] & string)[];
+  readonly rows: number;
+  readonly inserts: readonly object[];
+  readonly updates: readonly object[];
+  readonly problems?: readonly ImportProblem[];
+  readonly after?: (trx: Trx) => Promise<number>;
+}): Plan {
+  return {
+    problems: input.problems ?? [],
+    inserted: input.inserts.length,
+    updated: input.updates.length,
+    unchanged: input.rows - input.inserts.length - input.updates.length,
+    write: async (trx) => {
+      await insertMany(trx, input.table, input.inserts);
+      await updateMany(trx, input.table, { keys: ['id'], set: input.columns }, input.updates);
+      return input.after ? input.after(trx) : 0;
+    },
+  };
 }

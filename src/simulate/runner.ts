@@ -9,6 +9,7 @@ import type { InvoicesTable } from '../store/tables.ts';
 import { type CustomerAction, ownPaymentAt, replyTo } from './behaviour.ts';
 import type { Population, SimCustomer, SimInvoice, SimRenewal } from './population.ts';
 import { randomFor } from './random.ts';
+import { groupBy } from '../domain/group-by.ts';
 
 const HOUR = 3_600_000;
 
@@ -77,11 +78,11 @@ export async function runSimulation(
   const booked = population.invoices.filter((i) => i.issuedAt < options.start);
   await seedBusiness(runtime, population, booked, options.start, schedule);
   tally.invoicesIssued += booked.length;
-  const renewals = byHour(
+  const renewals = groupBy(
     population.renewals.filter((r) => r.at >= options.start),
     (r) => hourOf(r.at),
   );
-  const invoices = byHour(
+  const invoices = groupBy(
     population.invoices.filter((i) => i.issuedAt >= options.start),
     (i) => hourOf(i.issuedAt),
   );
@@ -416,15 +417,4 @@ function newCardRow(customerId: string, now: number) {
     created_at: now,
     updated_at: now,
   };
-}
-
-function byHour<T>(items: readonly T[], hourOf: (item: T) => number): Map<number, T[]> {
-  const map = new Map<number, T[]>();
-  for (const item of items) {
-    const hour = hourOf(item);
-    const list = map.get(hour);
-    if (list) list.push(item);
-    else map.set(hour, [item]);
-  }
-  return map;
 }

@@ -1,3 +1,4 @@
+import { groupBy } from '../domain/group-by.ts';
 import type { Db } from './database.ts';
 import type {
   AttemptRow,
@@ -74,16 +75,16 @@ export async function loadCaseFacts(
           .execute();
 
   const byId = new Map(customers.map((c) => [c.id, c]));
-  const stepsByCase = group(steps, (s) => s.case_id);
-  const invoicesByCase = group(invoices, (i) => i.case_id!);
-  const methodsByCustomer = group(methods, (m) => m.customer_id);
+  const stepsByCase = groupBy(steps, (s) => s.case_id);
+  const invoicesByCase = groupBy(invoices, (i) => i.case_id!);
+  const methodsByCustomer = groupBy(methods, (m) => m.customer_id);
   const methodOwner = new Map(methods.map((m) => [m.id, m.customer_id]));
-  const attemptsByCustomer = group(
+  const attemptsByCustomer = groupBy(
     [...caseAttempts, ...methodAttempts],
     (a) => methodOwner.get(a.payment_method_id) ?? '',
   );
-  const attemptsByCase = group(caseAttempts, (a) => a.case_id);
-  const messagesByCustomer = group(messages, (m) => m.customer_id);
+  const attemptsByCase = groupBy(caseAttempts, (a) => a.case_id);
+  const messagesByCustomer = groupBy(messages, (m) => m.customer_id);
 
   return cases.map((c) => {
     const own = new Set((attemptsByCase.get(c.id) ?? []).map((a) => a.id));
@@ -98,15 +99,4 @@ export async function loadCaseFacts(
       messages: messagesByCustomer.get(c.customer_id) ?? [],
     };
   });
-}
-
-function group<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
-  const map = new Map<string, T[]>();
-  for (const row of rows) {
-    const k = key(row);
-    const list = map.get(k);
-    if (list) list.push(row);
-    else map.set(k, [row]);
-  }
-  return map;
 }
