@@ -13,11 +13,6 @@ export interface Allocation {
   readonly paid: boolean;
 }
 
-/** The unpaid remainder of a set of invoices. */
-export function balanceOf(invoices: readonly OpenBalance[]): number {
-  return invoices.reduce((sum, i) => sum + Math.max(0, i.total - i.amountPaid), 0);
-}
-
 /** Applies a payment to invoices in the order given (oldest due first), never more than each one's balance. */
 export function allocatePayment(invoices: readonly OpenBalance[], amount: number): Allocation[] {
   let left = amount;

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { earliestOffsetMs, planCase } from '../domain/case-plan.ts';
-import { type CompiledPolicy, compilePolicy } from '../domain/policy.ts';
+import type { CompiledPolicy } from '../domain/policy.ts';
 import { insertMany, updateMany } from '../store/batch.ts';
 import { type Trx, writeTransaction } from '../store/database.ts';
 import { latestPolicyVersions } from '../store/policies.ts';
@@ -34,11 +34,13 @@ interface ActivePolicy {
  * currency when there is one; returns how many invoices were taken in.
  */
 export async function openCases(deps: EngineDeps, now: number): Promise<number> {
+  // Versions are immutable: the cache compiles each once, however often the worker loops.
+  const latest = await latestPolicyVersions(deps.database.db);
+  await deps.policies.load(latest.map((row) => row.id));
   const active = new Map<string, ActivePolicy>();
-  for (const row of await latestPolicyVersions(deps.database.db)) {
-    const compiled = compilePolicy(JSON.parse(row.document));
-    if (compiled.ok)
-      active.set(row.name, { row, compiled: compiled.value, leadMs: -earliestOffsetMs(compiled.value) });
+  for (const row of latest) {
+    const compiled = deps.policies.get(row.id);
+    active.set(row.name, { row, compiled, leadMs: -earliestOffsetMs(compiled) });
   }
   const maxLead = Math.max(0, ...[...active.values()].map((p) => p.leadMs));
   let taken = 0;

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { allocatePayment } from '../domain/allocation.ts';
 import { insertMany, updateMany } from '../store/batch.ts';
 import { type Database, type Trx, writeTransaction } from '../store/database.ts';
+import { renewLeases } from '../store/scheduler.ts';
 import type { PaymentsTable } from '../store/tables.ts';
 import { type CaseWork, addEvent } from './case-work.ts';
 import { newId } from './ids.ts';
@@ -21,14 +22,7 @@ export async function recordIntents(
     const wallNow = Date.now();
     let owned = new Set(ids);
     if (wallNow - lease.claimedAt >= lease.leaseMs / 3) {
-      const held = await trx
-        .updateTable('cases')
-        .set({ lease_expires_at: wallNow + lease.leaseMs })
-        .where('id', 'in', ids)
-        .where('lease_owner', '=', lease.owner)
-        .returning('id')
-        .execute();
-      owned = new Set(held.map((r) => r.id));
+      owned = new Set(await renewLeases(trx, lease.owner, ids, wallNow + lease.leaseMs));
     }
     const mine = works.filter((w) => owned.has(w.rows.case.id));
     const attempts = mine.flatMap((w) =>

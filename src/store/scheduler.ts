@@ -73,14 +73,3 @@ export async function countDueCases(db: Db, now: number): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
-
-/** The earliest next step among open cases, or null when nothing is scheduled. */
-export async function nextDueAt(db: Db): Promise<number | null> {
-  const row = await db
-    .selectFrom('cases')
-    .select((eb) => eb.fn.min<number>('next_due_at').as('t'))
-    .where('state', '=', 'open')
-    .where('paused', '=', 0)
-    .executeTakeFirst();
-  return row?.t == null ? null : Number(row.t);
-}

@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { Generated, Insertable, Selectable } from 'kysely';
 
 // Every time is epoch milliseconds UTC and every amount integer minor units; booleans are 0/1 on both databases.
 
@@ -193,4 +193,3 @@ export type MessageRow = Selectable<MessagesTable>;
 export type TimelineRow = Selectable<TimelineEventsTable>;
 export type PolicyVersionRow = Selectable<PolicyVersionsTable>;
 export type NewTimelineEvent = Insertable<TimelineEventsTable>;
-export type CaseUpdate = Updateable<CasesTable>;
