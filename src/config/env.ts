@@ -1,4 +1,7 @@
+import { type StripeApiBase, parseStripeApiBase } from '../gateways/stripe/api-base.ts';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '../store/database.ts';
+import { DEFAULT_KEY_FILE, KEY_FILE_VARIABLE } from '../security/key-file.ts';
+import { KEYS_VARIABLE, type Keyring, parseKeyList } from '../security/keyring.ts';
 
 /** Everything Recoup reads from the environment, validated once at start-up. */
 export interface RecoupConfig {
@@ -13,6 +16,23 @@ export interface RecoupConfig {
   readonly supportEmail: string;
   readonly webhookSecret: string | null;
   readonly logLevel: string;
+  /** Where `recoup start` serves the API and dashboard. */
+  readonly port: number;
+  readonly host: string;
+  /** Which payment gateway charges: the deterministic sandbox (default) or Stripe. */
+  readonly gateway: 'sandbox' | 'stripe';
+  /** Required when gateway is stripe, and by `recoup stripe sync`; never logged. */
+  readonly stripeSecretKey: string | null;
+  /** Another Stripe API base (a local test server); null means Stripe's own. */
+  readonly stripeApiBase: StripeApiBase | null;
+  /** Verifies Stripe's webhook deliveries (`whsec_…`); unset = the Stripe webhook endpoint refuses everything. */
+  readonly stripeWebhookSecret: string | null;
+  /** Verifies the generic inbound webhook's `Recoup-Signature`; unset = that endpoint refuses everything. */
+  readonly inboundWebhookSecret: string | null;
+  /** Keys for contact data at rest from RECOUP_ENCRYPTION_KEYS (first active); null = use the key file. */
+  readonly encryptionKeys: Keyring | null;
+  /** The key file used when RECOUP_ENCRYPTION_KEYS is unset; created with one random key on first use. */
+  readonly encryptionKeyFile: string;
 }
 
 /** A setting with a bad value; the message names the variable and the reason, and the CLI exits 2. */
@@ -51,7 +71,70 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RecoupConfig {
     supportEmail: env['RECOUP_SUPPORT_EMAIL'] || 'billing@example.com',
     webhookSecret: env['RECOUP_WEBHOOK_SECRET'] || null,
     logLevel,
+    port: integer(env, 'RECOUP_PORT', 4000, 1, 65_535),
+    host: env['RECOUP_HOST'] || '127.0.0.1',
+    ...stripeSettings(env),
+    ...inboundWebhookSecrets(env),
+    ...encryptionSettings(env),
   };
+}
+
+// Keys are parsed here so a bad one stops the command before anything is opened; errors name the key id, never key material.
+function encryptionSettings(
+  env: NodeJS.ProcessEnv,
+): Pick<RecoupConfig, 'encryptionKeys' | 'encryptionKeyFile'> {
+  const keys = env[KEYS_VARIABLE] || null;
+  try {
+    return {
+      encryptionKeys: keys === null ? null : parseKeyList(keys, KEYS_VARIABLE),
+      encryptionKeyFile: env[KEY_FILE_VARIABLE] || DEFAULT_KEY_FILE,
+    };
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+}
+
+// Neither value is echoed in an error: a mistyped secret is still most of a secret.
+function inboundWebhookSecrets(
+  env: NodeJS.ProcessEnv,
+): Pick<RecoupConfig, 'stripeWebhookSecret' | 'inboundWebhookSecret'> {
+  const stripeWebhookSecret = env['RECOUP_STRIPE_WEBHOOK_SECRET'] || null;
+  if (stripeWebhookSecret !== null && !/^whsec_\S+$/.test(stripeWebhookSecret))
+    throw new ConfigError("RECOUP_STRIPE_WEBHOOK_SECRET: expected the endpoint's signing secret (whsec_…)");
+  const inboundWebhookSecret = env['RECOUP_INBOUND_WEBHOOK_SECRET'] || null;
+  // An HMAC key short enough to guess makes the signature worthless.
+  if (inboundWebhookSecret !== null && inboundWebhookSecret.length < 16)
+    throw new ConfigError('RECOUP_INBOUND_WEBHOOK_SECRET: must be at least 16 characters');
+  return { stripeWebhookSecret, inboundWebhookSecret };
+}
+
+const GATEWAYS = ['sandbox', 'stripe'] as const;
+
+function stripeSettings(
+  env: NodeJS.ProcessEnv,
+): Pick<RecoupConfig, 'gateway' | 'stripeSecretKey' | 'stripeApiBase'> {
+  const gateway = env['RECOUP_GATEWAY'] || 'sandbox';
+  if (!(GATEWAYS as readonly string[]).includes(gateway)) {
+    throw new ConfigError(`RECOUP_GATEWAY: expected one of ${GATEWAYS.join(', ')}, got '${gateway}'`);
+  }
+  const stripeSecretKey = env['RECOUP_STRIPE_SECRET_KEY'] || null;
+  // The value is never echoed: a mistyped key is still most of a key.
+  if (stripeSecretKey !== null && !/^(sk|rk)_(test|live)_\w+$/.test(stripeSecretKey)) {
+    throw new ConfigError(
+      'RECOUP_STRIPE_SECRET_KEY: expected a Stripe secret key (sk_live_…, sk_test_… or a restricted rk_… key)',
+    );
+  }
+  if (gateway === 'stripe' && stripeSecretKey === null) {
+    throw new ConfigError('RECOUP_STRIPE_SECRET_KEY: required when RECOUP_GATEWAY is stripe');
+  }
+  const base = env['RECOUP_STRIPE_API_BASE'] || null;
+  let stripeApiBase: StripeApiBase | null = null;
+  try {
+    stripeApiBase = base === null ? null : parseStripeApiBase(base, 'RECOUP_STRIPE_API_BASE');
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  return { gateway: gateway as RecoupConfig['gateway'], stripeSecretKey, stripeApiBase };
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

@@ -88,6 +88,9 @@ export const STRIPE_DECLINE_CODES: Readonly<Record<string, Entry>> = {
   transaction_not_allowed: hard('The issuer does not allow this kind of payment on the card.'),
   try_again_later: soft('Declined for now; a later attempt may pass.'),
   withdrawal_count_limit_exceeded: soft('The card has exceeded its withdrawal count or credit limit.'),
+  // Not a card decline but an API error the Stripe gateway passes on: the method was detached or deleted, so
+  // trying it again can only fail.
+  resource_missing: hard('The payment method no longer exists at the gateway (detached or deleted).'),
 };
 
 /** Classifies a decline; the networks' own codes overrule Stripe's table because their fines follow them. */

@@ -71,6 +71,7 @@ export async function makeCharges(deps: EngineDeps, calls: readonly Call[], now:
         amount: attempt.amount,
         currency: attempt.currency,
         description: `Recoup case ${work.rows.case.id}`,
+        customerExternalId: work.rows.customer.external_id,
       });
     } catch (error) {
       if (!(error instanceof GatewayUnavailableError)) throw error;

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Channel } from '../channels/channel.ts';
 import type { TemplateRenderer } from '../channels/templates/renderer.ts';
 import type { PaymentGateway } from '../gateways/gateway.ts';
+import type { FieldCipher } from '../security/field-cipher.ts';
 import type { Database } from '../store/database.ts';
 import type { Clock } from './clock.ts';
 import type { PolicyCache } from './policy-cache.ts';
@@ -27,6 +28,8 @@ export interface EngineDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly settings: EngineSettings;
+  /** Encrypts and decrypts contact data at rest (customer email, phone, address; message recipients). */
+  readonly cipher: FieldCipher;
 }
 
 /** Defaults: 30 s leases renewed while working, batches of 500, 35 days of history for the 30-day network caps. */

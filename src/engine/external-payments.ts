@@ -1,6 +1,8 @@
 import { insertMany } from '../store/batch.ts';
 import type { Trx } from '../store/database.ts';
+import type { NewOutboxEvent } from '../store/schema/webhooks.ts';
 import type { InvoiceRow, NewTimelineEvent } from '../store/tables.ts';
+import { lockCasesForEvents, outboxEvent, writeOutboxEvents } from '../webhooks/outbox.ts';
 import { newId } from './ids.ts';
 
 /** A payment the engine did not collect itself: from an import, the billing system or (later) the API. */
@@ -19,6 +21,11 @@ export interface ExternalPayment {
  */
 export async function recordExternalPayments(trx: Trx, payments: readonly ExternalPayment[]): Promise<void> {
   if (payments.length === 0) return;
+  // A closed case is not updated below, so its lock is taken here: one case's events commit in sequence order.
+  await lockCasesForEvents(
+    trx,
+    payments.map((p) => p.invoice.case_id).filter((id): id is string => id !== null),
+  );
   await insertMany(
     trx,
     'payments',
@@ -35,6 +42,23 @@ export async function recordExternalPayments(trx: Trx, payments: readonly Extern
     { onConflictDoNothing: true },
   );
   const events: NewTimelineEvent[] = [];
+  const outbox: NewOutboxEvent[] = payments.map((p) =>
+    outboxEvent(
+      'payment.succeeded',
+      p.at,
+      { caseId: p.invoice.case_id, customerId: p.invoice.customer_id },
+      {
+        amount: p.amount,
+        currency: p.invoice.currency,
+        source: p.source,
+        attempt_id: null,
+        payment_method_id: null,
+        step_id: null,
+        invoice_id: p.invoice.id,
+        reference: p.reference,
+      },
+    ),
+  );
   for (const p of payments) {
     if (!p.invoice.case_id) continue;
     await trx
@@ -54,6 +78,7 @@ export async function recordExternalPayments(trx: Trx, payments: readonly Extern
     });
   }
   await insertMany(trx, 'timeline_events', events);
+  await writeOutboxEvents(trx, outbox);
   const caseIds = payments.map((p) => p.invoice.case_id).filter((id): id is string => id !== null);
   await settleCases(trx, caseIds, payments[0]!.at);
 }
@@ -68,7 +93,7 @@ export async function settleCases(trx: Trx, caseIds: readonly string[], at: numb
   if (ids.length === 0) return [];
   const open = await trx
     .selectFrom('cases')
-    .select(['id', 'policy_version_id', 'amount_recovered'])
+    .select(['id', 'customer_id', 'currency', 'policy_version_id', 'amount_failed', 'amount_recovered'])
     .where('id', 'in', ids)
     .where('state', '=', 'open')
     .execute();
@@ -86,6 +111,7 @@ export async function settleCases(trx: Trx, caseIds: readonly string[], at: numb
     .execute();
   const stillOwing = new Set(owing.map((r) => r.case_id));
   const closing = open.filter((c) => !stillOwing.has(c.id));
+  const outbox: NewOutboxEvent[] = [];
   for (const c of closing) {
     const state = c.amount_recovered > 0 ? 'recovered' : 'cancelled';
     await trx
@@ -117,6 +143,21 @@ export async function settleCases(trx: Trx, caseIds: readonly string[], at: numb
         data: '{}',
       })
       .execute();
+    const subject = { caseId: c.id, customerId: c.customer_id };
+    outbox.push(
+      state === 'recovered'
+        ? outboxEvent('case.recovered', at, subject, {
+            currency: c.currency,
+            amount_failed: c.amount_failed,
+            amount_recovered: c.amount_recovered,
+          })
+        : outboxEvent('case.cancelled', at, subject, {
+            currency: c.currency,
+            reason: 'invoices_voided',
+            step_id: null,
+          }),
+    );
   }
+  await writeOutboxEvents(trx, outbox);
   return closing.map((c) => c.id);
 }

@@ -1,6 +1,8 @@
 import type { OutboundMessage } from '../channels/channel.ts';
 import type { TemplateContext } from '../channels/templates/renderer.ts';
 import type { DeclineClass } from '../domain/declines.ts';
+import { openEmail } from '../store/customer-contacts.ts';
+import { openRecipient, sealRecipient } from '../store/message-recipients.ts';
 import type { MessagesTable } from '../store/tables.ts';
 import { type CaseWork, addEvent } from './case-work.ts';
 import type { EngineDeps } from './deps.ts';
@@ -45,19 +47,22 @@ export async function prepareMessages(
       );
       continue;
     }
+    // Decrypted only here, for the customers a message goes to: most steps of a batch never need the address.
+    const email = step.action === 'remind' ? openEmail(deps.cipher, work.rows.customer) : null;
     const content =
       step.action === 'remind'
-        ? await renderReminder(deps, work, step.template, now, classify)
+        ? await renderReminder(deps, work, step.template, email, now, classify)
         : webhookPayload(work, now);
+    const id = existing?.id ?? newId('msg');
     work.message = {
-      id: existing?.id ?? newId('msg'),
+      id,
       case_id: work.rows.case.id,
       step_id: work.stepId,
       customer_id: work.rows.customer.id,
       channel: step.action === 'remind' ? step.channel : 'webhook',
       template: step.action === 'remind' ? step.template : 'webhook',
       locale: content.locale,
-      recipient: step.action === 'remind' ? (work.rows.customer.email ?? '') : step.url,
+      recipient: sealRecipient(deps.cipher, id, step.action === 'remind' ? (email ?? '') : step.url),
       subject: content.subject,
       body_text: content.text,
       body_html: content.html,
@@ -111,7 +116,7 @@ function toOutbound(deps: EngineDeps, work: CaseWork, m: MessagesTable): Outboun
     id: m.id,
     idempotencyKey: m.idempotency_key,
     channel: m.channel,
-    to: m.recipient,
+    to: openRecipient(deps.cipher, m),
     subject: m.subject,
     text: m.body_text,
     html: m.body_html,
@@ -123,6 +128,7 @@ async function renderReminder(
   deps: EngineDeps,
   work: CaseWork,
   template: string,
+  email: string | null,
   now: number,
   classify: (code: string) => DeclineClass,
 ) {
@@ -130,7 +136,7 @@ async function renderReminder(
   const oldestDue = openInvoices[0]?.due_at ?? now;
   const context: TemplateContext = {
     business: deps.settings.business,
-    customer: { name: customer.name, email: customer.email },
+    customer: { name: customer.name, email },
     amountDue: { amount: work.amountDue, currency: c.currency },
     invoices: openInvoices.map((i) => ({
       number: i.number,

@@ -4,6 +4,7 @@ import type { CompiledPolicy } from '../domain/policy.ts';
 import { insertMany, updateMany } from '../store/batch.ts';
 import { type Trx, writeTransaction } from '../store/database.ts';
 import { latestPolicyVersions } from '../store/policies.ts';
+import type { NewOutboxEvent } from '../store/schema/webhooks.ts';
 import type {
   CaseRow,
   CustomerRow,
@@ -12,6 +13,7 @@ import type {
   PolicyVersionRow,
 } from '../store/tables.ts';
 import type { EngineDeps } from './deps.ts';
+import { outboxEvent, writeOutboxEvents } from '../webhooks/outbox.ts';
 import { newId } from './ids.ts';
 
 const BATCH = 500;
@@ -115,6 +117,7 @@ async function openBatch(
       .execute();
     const openByKey = new Map(open.map((c) => [`${c.customer_id}|${c.currency}`, c]));
     const events: NewTimelineEvent[] = [];
+    const outbox: NewOutboxEvent[] = [];
     const joined = new Map<string, { caseRow: CaseRow; added: number }>();
 
     for (const invoice of invoices) {
@@ -123,7 +126,7 @@ async function openBatch(
       let existing = openByKey.get(key);
       if (!existing) {
         const policy = policyFor(invoice, customers.get(invoice.customer_id)!, active)!;
-        existing = await createCase(trx, invoice, policy, now, events);
+        existing = await createCase(trx, invoice, policy, now, events, outbox);
         openByKey.set(key, existing);
       } else {
         const entry = joined.get(existing.id) ?? { caseRow: existing, added: 0 };
@@ -149,6 +152,7 @@ async function openBatch(
         .execute();
     }
     await insertMany(trx, 'timeline_events', events);
+    await writeOutboxEvents(trx, outbox);
     return invoices.length;
   });
 }
@@ -159,6 +163,7 @@ async function createCase(
   policy: ActivePolicy,
   now: number,
   events: NewTimelineEvent[],
+  outbox: NewOutboxEvent[],
 ): Promise<CaseRow> {
   const anchor =
     policy.compiled.policy.anchor === 'first_failure'
@@ -202,6 +207,21 @@ async function createCase(
       ? `charge failed${invoice.failure_code ? ` (${invoice.failure_code})` : ''}; policy ${policy.row.id}`
       : `invoice due ${new Date(invoice.due_at).toISOString().slice(0, 10)}; policy ${policy.row.id}`;
   events.push(event(caseRow, now, 'case.opened', why, invoice));
+  outbox.push(
+    outboxEvent(
+      'case.opened',
+      now,
+      { caseId: caseRow.id, customerId: caseRow.customer_id },
+      {
+        currency: caseRow.currency,
+        amount_due: caseRow.amount_failed,
+        policy_version_id: caseRow.policy_version_id,
+        invoice_id: invoice.id,
+        reason: invoice.collection === 'charge_automatically' ? 'charge_failed' : 'invoice_due',
+        failure_code: invoice.failure_code,
+      },
+    ),
+  );
   for (const s of plan.filter((p) => p.status === 'skipped')) {
     events.push({ ...event(caseRow, now, 'step.skipped', s.rule, invoice), step_id: s.stepId });
   }

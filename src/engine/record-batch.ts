@@ -4,6 +4,8 @@ import { insertMany, updateMany } from '../store/batch.ts';
 import { type Database, type Trx, writeTransaction } from '../store/database.ts';
 import { renewLeases } from '../store/scheduler.ts';
 import type { PaymentsTable } from '../store/tables.ts';
+import { batchOutboxEvents } from '../webhooks/engine-events.ts';
+import { lockCasesForEvents, writeOutboxEvents } from '../webhooks/outbox.ts';
 import { type CaseWork, addEvent } from './case-work.ts';
 import { newId } from './ids.ts';
 
@@ -84,7 +86,10 @@ export async function recordOutcomes(
       .execute();
     const owned = new Set(released.map((r) => r.id));
     const mine = works.filter((w) => owned.has(w.rows.case.id));
-    if (mine.length === 0) return owned;
+    if (mine.length === 0) {
+      await writeEvents(trx, works, owned, now);
+      return owned;
+    }
 
     await updateMany(
       trx,
@@ -137,8 +142,19 @@ export async function recordOutcomes(
       'timeline_events',
       mine.flatMap((w) => w.timeline),
     );
+    await writeEvents(trx, works, owned, now);
     return owned;
   });
+}
+
+/** Writes the batch's outbox events; cases leased by another worker are locked first (see writeOutboxEvents). */
+async function writeEvents(trx: Trx, works: readonly CaseWork[], owned: ReadonlySet<string>, now: number) {
+  const others = works.filter((w) => !owned.has(w.rows.case.id) && w.message?.status === 'sent');
+  await lockCasesForEvents(
+    trx,
+    others.map((w) => w.rows.case.id),
+  );
+  await writeOutboxEvents(trx, batchOutboxEvents(works, owned, now));
 }
 
 async function recordPayments(trx: Trx, works: readonly CaseWork[], now: number): Promise<void> {

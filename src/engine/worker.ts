@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { countDueCases } from '../store/scheduler.ts';
+import { type DeliveryTotals, runDeliveryLoop } from '../webhooks/delivery-loop.ts';
 import type { EngineDeps } from './deps.ts';
 import { openCases } from './open-cases.ts';
-import { countDueCases } from '../store/scheduler.ts';
 import { runBatch } from './run-batch.ts';
 
 /** How a worker runs: how long it waits when idle, whether idle means done, and what stops it. */
@@ -9,13 +10,55 @@ export interface WorkerOptions {
   readonly pollMs: number;
   readonly exitWhenIdle: boolean;
   readonly signal: AbortSignal;
+  /** Deliver outbound webhooks beside the engine (default), with these request settings; null to leave them. */
+  readonly webhooks?: { readonly timeoutMs?: number; readonly concurrency?: number } | null;
 }
 
 /**
- * The worker loop: open due cases, then work batches until none can be claimed, then wait. It stops between
- * batches when signalled, so a batch's outcome is always recorded before exit; a killed worker's leases expire.
+ * The worker: the engine loop and, beside it, the webhook delivery loop. Each stops between batches when
+ * signalled, so a batch's outcome is always recorded before exit; a killed worker's leases expire. If either loop
+ * fails the other is stopped too, and the error is thrown once both have ended.
  */
 export async function runWorker(
+  deps: EngineDeps,
+  options: WorkerOptions,
+): Promise<{ batches: number; steps: number; webhooks: DeliveryTotals | null }> {
+  const stop = new AbortController();
+  const forward = () => stop.abort();
+  options.signal.addEventListener('abort', forward, { once: true });
+  if (options.signal.aborted) stop.abort();
+  let engineDone = false;
+  const failFast = <T>(p: Promise<T>) =>
+    p.catch((error: unknown) => {
+      stop.abort();
+      throw error;
+    });
+  const engine = failFast(runEngineLoop(deps, { ...options, signal: stop.signal })).finally(() => {
+    engineDone = true;
+  });
+  const webhooks =
+    options.webhooks === null
+      ? Promise.resolve(null)
+      : failFast(
+          runDeliveryLoop(deps, {
+            pollMs: options.pollMs,
+            batchSize: deps.settings.batchSize,
+            timeoutMs: options.webhooks?.timeoutMs,
+            concurrency: options.webhooks?.concurrency,
+            signal: stop.signal,
+            // Once the engine is done no new events come: the loop may end when nothing is left to deliver now.
+            mayExit: () => options.exitWhenIdle && engineDone,
+          }),
+        );
+  const [e, w] = await Promise.allSettled([engine, webhooks]);
+  options.signal.removeEventListener('abort', forward);
+  if (e.status === 'rejected') throw e.reason;
+  if (w.status === 'rejected') throw w.reason;
+  return { ...e.value, webhooks: w.value };
+}
+
+/** Opens due cases, then works batches until none can be claimed, then waits. */
+async function runEngineLoop(
   deps: EngineDeps,
   options: WorkerOptions,
 ): Promise<{ batches: number; steps: number }> {

@@ -1,4 +1,5 @@
 import { access, constants } from 'node:fs/promises';
+import type { FieldCipher } from '../security/field-cipher.ts';
 import { type Database, writeTransaction } from '../store/database.ts';
 import { ImportError, type ImportProblem } from './errors.ts';
 import { customerSpec } from './kinds/customers.ts';
@@ -26,6 +27,8 @@ export interface ImportReport {
 
 export interface ImportOptions {
   readonly now: number;
+  /** Encrypts contact data on its way in (and decrypts stored rows to compare them). */
+  readonly cipher: FieldCipher;
   /** Called with the number of rows read so far, every 1,000 rows and once at the end. */
   readonly onProgress?: (rows: number) => void;
 }
@@ -70,13 +73,15 @@ async function run<F>(
   const { rows, count, problems } = await validateRows(source, spec, options.onProgress);
   if (problems.length > 0) {
     // Still compare the valid rows with the database so one run reports every problem, not just the first kind.
-    const plan = rows.length > 0 ? await planner(database.db, rows, { now: options.now, lock: false }) : null;
+    const context = { now: options.now, lock: false, cipher: options.cipher };
+    const plan = rows.length > 0 ? await planner(database.db, rows, context) : null;
     throw new ImportError(byLine([...problems, ...(plan?.problems ?? [])]));
   }
   return writeTransaction(database, async (trx) => {
     // Planned inside the transaction (on PostgreSQL with the invoices locked) so the writes rest on what the
     // database holds at commit time, not on what it held while the file was being read.
-    const plan = await planner(trx, rows, { now: options.now, lock: database.dialect === 'postgres' });
+    const lock = database.dialect === 'postgres';
+    const plan = await planner(trx, rows, { now: options.now, lock, cipher: options.cipher });
     if (plan.problems.length > 0) throw new ImportError(byLine(plan.problems));
     const paymentsRecorded = await plan.write(trx);
     const { inserted, updated, unchanged } = plan;

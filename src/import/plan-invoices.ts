@@ -1,7 +1,12 @@
-import { type ExternalPayment, recordExternalPayments, settleCases } from '../engine/external-payments.ts';
+import type { ExternalPayment } from '../engine/external-payments.ts';
 import { newId } from '../engine/ids.ts';
-import type { InvoiceRow, InvoiceStatus, InvoicesTable } from '../store/tables.ts';
-import { majorText } from './cells.ts';
+import {
+  invoiceChangeProblem,
+  isWrittenOff,
+  settleInvoiceChanges,
+  settledStatus,
+} from '../services/invoice-settlement.ts';
+import type { InvoiceRow, InvoicesTable } from '../store/tables.ts';
 import type { ImportProblem } from './errors.ts';
 import type { InvoiceFields } from './kinds/invoices.ts';
 import type { ImportRow } from './kinds/row-spec.ts';
@@ -89,8 +94,7 @@ export const planInvoices: Planner<InvoiceFields> = async (db, rows, { now, lock
     problems,
     // Invoices are updated first: settling a case reads their balances to see whether anything is left.
     after: async (trx) => {
-      await recordExternalPayments(trx, payments);
-      await settleCases(trx, closedCases, now);
+      await settleInvoiceChanges(trx, { payments, casesToSettle: closedCases, at: now });
       return payments.length;
     },
   });
@@ -107,13 +111,8 @@ function conflictWith(
       'customer_external_id',
       "this invoice belongs to another customer; an invoice's customer cannot change",
     );
-  if (current.currency !== row.fields.currency)
-    return at('currency', `was ${current.currency}; an invoice's currency cannot change`);
-  if (row.fields.total < current.amount_paid)
-    return at(
-      'total',
-      `must not be below the ${majorText(current.amount_paid, current.currency)} already paid on this invoice`,
-    );
+  const problem = invoiceChangeProblem(current, row.fields);
+  if (problem) return at(problem.column, problem.message);
   return null;
 }
 
@@ -121,13 +120,4 @@ function conflictWith(
 function merge(current: InvoiceRow, fields: InvoiceFields): InvoiceFields {
   const amount_paid = Math.max(current.amount_paid, fields.amount_paid);
   return { ...fields, amount_paid, status: settledStatus({ ...fields, amount_paid }) };
-}
-
-// An open invoice paid in full is paid, as the engine marks one after a successful retry.
-function settledStatus(fields: Pick<InvoiceFields, 'status' | 'amount_paid' | 'total'>): InvoiceStatus {
-  return fields.status === 'open' && fields.amount_paid >= fields.total ? 'paid' : fields.status;
-}
-
-function isWrittenOff(status: InvoiceStatus): boolean {
-  return status === 'void' || status === 'uncollectible';
 }

@@ -1,4 +1,5 @@
 import { insertMany, updateMany } from '../store/batch.ts';
+import type { FieldCipher } from '../security/field-cipher.ts';
 import type { Queryable, Trx } from '../store/database.ts';
 import type { Tables } from '../store/tables.ts';
 import type { ImportProblem } from './errors.ts';
@@ -19,7 +20,7 @@ export interface Plan {
 export type Planner<F> = (
   db: Queryable,
   rows: readonly ImportRow<F>[],
-  context: { readonly now: number; readonly lock: boolean },
+  context: { readonly now: number; readonly lock: boolean; readonly cipher: FieldCipher },
 ) => Promise<Plan>;
 
 /** True when any imported field differs from the stored row. */

@@ -18,6 +18,10 @@ export const REDACTED_PATHS = [
   'config.smtpUrl',
   'config.databaseUrl',
   'config.webhookSecret',
+  'config.stripeSecretKey',
+  'config.stripeWebhookSecret',
+  'config.inboundWebhookSecret',
+  'config.encryptionKeys',
 ];
 
 /** A JSON logger on stderr (stdout is kept for command output), with redaction. */

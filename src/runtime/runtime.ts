@@ -5,15 +5,18 @@ import type { Channel } from '../channels/channel.ts';
 import { emailChannelFromEnv } from '../channels/email/from-env.ts';
 import { DEFAULT_TEMPLATE_ROOT, TemplateRenderer } from '../channels/templates/renderer.ts';
 import { WebhookChannel } from '../channels/webhook/webhook-channel.ts';
-import type { RecoupConfig } from '../config/env.ts';
+import { ConfigError, type RecoupConfig } from '../config/env.ts';
 import { type Clock, systemClock } from '../engine/clock.ts';
 import { type EngineDeps, defaultEngineSettings } from '../engine/deps.ts';
 import { PolicyCache } from '../engine/policy-cache.ts';
+import { gatewayFromConfig } from '../gateways/from-config.ts';
 import type { PaymentGateway } from '../gateways/gateway.ts';
 import { DatabaseLedger } from '../gateways/sandbox/database-ledger.ts';
 import type { SandboxLedger } from '../gateways/sandbox/ledger.ts';
-import { SandboxGateway } from '../gateways/sandbox/sandbox-gateway.ts';
 import { ensureShippedPolicies } from '../policies/policy-file.ts';
+import { cipherFor, prepareEncryption } from '../security/encryption-setup.ts';
+import type { FieldCipher } from '../security/field-cipher.ts';
+import { KeyringError } from '../security/keyring.ts';
 import { type Database, openDatabase } from '../store/database.ts';
 import { migrate } from '../store/migrate.ts';
 import { createLogger } from './logger.ts';
@@ -45,17 +48,25 @@ export function workerId(): string {
 export async function openRuntime(config: RecoupConfig, options: RuntimeOptions = {}): Promise<Runtime> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Keys first: a bad key file stops the command before the database is opened.
+  let cipher: FieldCipher;
+  try {
+    cipher = cipherFor(config);
+  } catch (error) {
+    throw asConfigError(error);
+  }
   const database = openDatabase(config.databaseUrl);
   try {
     await migrate(database);
+    await prepareEncryption(database, cipher, clock.now(), logger);
     await ensureShippedPolicies(database.db, clock.now());
   } catch (error) {
     await database.close();
-    throw error;
+    throw asConfigError(error);
   }
   const gateway =
     options.gateway ??
-    new SandboxGateway({ ledger: options.ledger ?? new DatabaseLedger(database.db), now: () => clock.now() });
+    gatewayFromConfig(config, { clock, ledger: options.ledger ?? new DatabaseLedger(database.db) });
   const channels =
     options.channels ??
     new Map<string, Channel>([
@@ -84,6 +95,7 @@ export async function openRuntime(config: RecoupConfig, options: RuntimeOptions 
     clock,
     logger,
     settings,
+    cipher,
   };
   return {
     config,
@@ -94,4 +106,9 @@ export async function openRuntime(config: RecoupConfig, options: RuntimeOptions 
       await database.close();
     },
   };
+}
+
+// A key problem is a configuration problem: one line naming the variable or file, exit code 2.
+function asConfigError(error: unknown): unknown {
+  return error instanceof KeyringError ? new ConfigError(error.message) : error;
 }

@@ -4,6 +4,7 @@ import { type ExternalPayment, recordExternalPayments } from '../engine/external
 import { tick } from '../engine/tick.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { insertMany, updateMany } from '../store/batch.ts';
+import { sealCustomer } from '../store/customer-contacts.ts';
 import { type Db, writeTransaction } from '../store/database.ts';
 import type { InvoicesTable } from '../store/tables.ts';
 import { type CustomerAction, ownPaymentAt, replyTo } from './behaviour.ts';
@@ -117,24 +118,25 @@ async function seedBusiness(
     const paidAt = scheduleOwnPayment(population.seed, invoice, schedule);
     if (paidAt !== null && paidAt < start) paidBefore.add(invoice.invoiceId);
   }
+  // Encrypted before the transaction opens, which keeps the write lock short.
+  const customers = population.customers.map((c) =>
+    sealCustomer(runtime.deps.cipher, {
+      id: c.id,
+      external_id: c.id,
+      name: c.name,
+      email: c.email,
+      phone: null,
+      address: null,
+      locale: c.locale,
+      time_zone: c.timeZone,
+      attributes: JSON.stringify({ segment: c.segment }),
+      opted_out: JSON.stringify(c.optedOut),
+      created_at: c.createdAt,
+      updated_at: c.createdAt,
+    }),
+  );
   await writeTransaction(runtime.database, async (trx) => {
-    await insertMany(
-      trx,
-      'customers',
-      population.customers.map((c) => ({
-        id: c.id,
-        external_id: c.id,
-        name: c.name,
-        email: c.email,
-        phone: null,
-        locale: c.locale,
-        time_zone: c.timeZone,
-        attributes: JSON.stringify({ segment: c.segment }),
-        opted_out: JSON.stringify(c.optedOut),
-        created_at: c.createdAt,
-        updated_at: c.createdAt,
-      })),
-    );
+    await insertMany(trx, 'customers', customers);
     await insertMany(
       trx,
       'payment_methods',

@@ -13,6 +13,11 @@ import type {
 /** The rows a claimed case's decision depends on, loaded for a whole batch at once. */
 export interface CaseFactRows {
   readonly case: CaseRow;
+  /**
+   * Contact fields stay encrypted here: a batch decides hundreds of steps and few of them contact anyone, so the
+   * engine decrypts (store/customer-contacts.ts) only for the messages it writes; `email` is still null exactly
+   * when the customer has none, which is all the decision asks.
+   */
   readonly customer: CustomerRow;
   readonly pendingSteps: StepRow[]; // by due time, then position
   readonly openInvoices: InvoiceRow[]; // oldest due first

@@ -1,12 +1,24 @@
 import { type Kysely, type Migration, Migrator } from 'kysely';
 import type { Database, Dialect } from './database.ts';
 import * as initial from './migrations/001-initial.ts';
+import * as api from './migrations/002-api.ts';
+import * as webhooks from './migrations/003-webhooks.ts';
+import * as encryption from './migrations/004-encryption.ts';
+import * as stripe from './migrations/005-stripe.ts';
+import * as inbound from './migrations/006-inbound.ts';
+import * as apiIndexes from './migrations/007-api-indexes.ts';
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
 // Listed in code, not read from a folder, so a bundled or installed Recoup migrates the same way.
 const steps: Record<string, Step> = {
   '001-initial': initial,
+  '002-api': api,
+  '003-webhooks': webhooks,
+  '004-encryption': encryption,
+  '005-stripe': stripe,
+  '006-inbound': inbound,
+  '007-api-indexes': apiIndexes,
 };
 
 /** Applies every migration not yet applied, each in its own transaction; returns the names applied. */

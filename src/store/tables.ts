@@ -1,4 +1,10 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
+import type { Sealed } from '../security/sealed.ts';
+import type { ApiTables } from './schema/api.ts';
+import type { EncryptionTables } from './schema/encryption.ts';
+import type { InboundTables } from './schema/inbound.ts';
+import type { StripeTables } from './schema/stripe.ts';
+import type { WebhooksTables } from './schema/webhooks.ts';
 
 // Every time is epoch milliseconds UTC and every amount integer minor units; booleans are 0/1 on both databases.
 
@@ -6,14 +12,17 @@ export interface CustomersTable {
   id: string;
   external_id: string | null;
   name: string;
-  email: string | null;
-  phone: string | null;
+  // Contact data is encrypted at rest: write and read it through store/customer-contacts.ts.
+  email: Sealed | null;
+  phone: Sealed | null;
+  address: Sealed | null; // a PostalAddress as JSON, then encrypted
   locale: string;
   time_zone: string;
   attributes: string; // JSON object used by policy conditions and segments
   opted_out: string; // JSON array of channel names the customer opted out of
   created_at: number;
   updated_at: number;
+  erased_at: number | null; // personal data erased on request (privacy/customer-erasure.ts)
 }
 
 export interface PaymentMethodsTable {
@@ -137,7 +146,7 @@ export interface MessagesTable {
   channel: string;
   template: string;
   locale: string;
-  recipient: string;
+  recipient: Sealed; // encrypted at rest: see store/message-recipients.ts
   subject: string;
   body_text: string;
   body_html: string | null;
@@ -169,7 +178,7 @@ export interface SandboxChargesTable {
   created_at: number;
 }
 
-export interface Tables {
+export interface CoreTables {
   customers: CustomersTable;
   payment_methods: PaymentMethodsTable;
   invoices: InvoicesTable;
@@ -182,6 +191,14 @@ export interface Tables {
   timeline_events: TimelineEventsTable;
   sandbox_charges: SandboxChargesTable;
 }
+
+/** Every table: the engine's own and those each integration adds in its own schema file. */
+export type Tables = CoreTables &
+  ApiTables &
+  WebhooksTables &
+  EncryptionTables &
+  StripeTables &
+  InboundTables;
 
 export type CustomerRow = Selectable<CustomersTable>;
 export type PaymentMethodRow = Selectable<PaymentMethodsTable>;

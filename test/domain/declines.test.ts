@@ -237,3 +237,9 @@ describe('every verdict', () => {
     );
   });
 });
+
+describe('gateway errors that reach the engine as declines', () => {
+  it('never retries a payment method the gateway no longer has', () => {
+    expect(classifyDecline({ code: 'resource_missing' })).toMatchObject({ class: 'hard', stopMethod: true });
+  });
+});

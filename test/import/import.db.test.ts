@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,11 +6,15 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ImportError } from '../../src/import/errors.ts';
 import { type ImportKind, importFile } from '../../src/import/import-file.ts';
+import { FieldCipher } from '../../src/security/field-cipher.ts';
+import { Keyring } from '../../src/security/keyring.ts';
+import { openCustomer } from '../../src/store/customer-contacts.ts';
 import type { Database } from '../../src/store/database.ts';
 import type { Tables } from '../../src/store/tables.ts';
 import { freshDatabase } from '../support/databases.ts';
 
 const NOW = Date.UTC(2026, 2, 10, 12);
+const cipher = new FieldCipher(new Keyring([{ id: 'test', material: randomBytes(32) }], 'test keyring'));
 const LATER = NOW + 86_400_000;
 
 const CUSTOMERS_CSV = [
@@ -64,7 +69,8 @@ describe('importFile', () => {
     writeFileSync(path, content);
     return path;
   };
-  const run = (kind: ImportKind, path: string, now = NOW) => importFile(database, kind, path, { now });
+  const run = (kind: ImportKind, path: string, now = NOW) =>
+    importFile(database, kind, path, { now, cipher });
   const importAll = async (now = NOW) => [
     await run('customers', file('customers.csv', CUSTOMERS_CSV), now),
     await run('payment-methods', file('methods.csv', METHODS_CSV), now),
@@ -104,7 +110,9 @@ describe('importFile', () => {
       ['invoices', 4, 4],
     ]);
 
-    const customers = await database.db.selectFrom('customers').selectAll().orderBy('external_id').execute();
+    const customers = (
+      await database.db.selectFrom('customers').selectAll().orderBy('external_id').execute()
+    ).map((c) => openCustomer(cipher, c));
     expect(customers[0]).toMatchObject({
       external_id: 'c1',
       name: 'Ana Lima',
@@ -402,6 +410,7 @@ describe('importFile', () => {
       file('bulk.csv', ['external_id,name', ...rows].join('\n')),
       {
         now: NOW,
+        cipher,
         onProgress: (n) => seen.push(n),
       },
     );

@@ -1,15 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { Channel } from '../../src/channels/channel.ts';
 import { OutboxChannel } from '../../src/channels/email/outbox-channel.ts';
-import { loadConfig } from '../../src/config/env.ts';
+import { type RecoupConfig, loadConfig } from '../../src/config/env.ts';
 import { VirtualClock } from '../../src/engine/clock.ts';
 import { newId } from '../../src/engine/ids.ts';
 import { tick } from '../../src/engine/tick.ts';
 import { MemoryLedger } from '../../src/gateways/sandbox/memory-ledger.ts';
 import { type Runtime, openRuntime } from '../../src/runtime/runtime.ts';
+import { Keyring } from '../../src/security/keyring.ts';
+import { insertCustomers } from '../../src/store/customer-contacts.ts';
 import type { CollectionMethod } from '../../src/store/tables.ts';
 import { freshDatabaseUrl } from './databases.ts';
 
@@ -55,12 +58,20 @@ export interface World {
 /** Builds a world starting at `start`; pass channels to replace the outbox. */
 export async function createWorld(
   start: number,
-  options: { channels?: Map<string, Channel> } = {},
+  options: { channels?: Map<string, Channel>; config?: Partial<RecoupConfig> } = {},
 ): Promise<World> {
   const target = await freshDatabaseUrl();
   const outbox = mkdtempSync(join(tmpdir(), 'recoup-outbox-'));
   const clock = new VirtualClock(start);
-  const config = { ...loadConfig({}), databaseUrl: target.url, outboxDir: outbox };
+  // A key of the test's own, so tests never touch the key file in the working directory.
+  const encryptionKeys = new Keyring([{ id: 'test', material: randomBytes(32) }], 'test keyring');
+  const config = {
+    ...loadConfig({}),
+    databaseUrl: target.url,
+    outboxDir: outbox,
+    encryptionKeys,
+    ...options.config,
+  };
   const runtime = await openRuntime(config, {
     clock,
     ledger: new MemoryLedger(),
@@ -83,22 +94,22 @@ export async function createWorld(
     },
     async customer(input = {}) {
       const id = newId('cus');
-      await db
-        .insertInto('customers')
-        .values({
+      await insertCustomers(db, runtime.deps.cipher, [
+        {
           id,
           external_id: id,
           name: input.name ?? 'Ada Lovelace',
           email: input.email === undefined ? 'ada@example.com' : input.email,
           phone: null,
+          address: null,
           locale: input.locale ?? 'en-US',
           time_zone: input.timeZone ?? 'UTC',
           attributes: JSON.stringify(input.attributes ?? {}),
           opted_out: JSON.stringify(input.optedOut ?? []),
           created_at: clock.now(),
           updated_at: clock.now(),
-        })
-        .execute();
+        },
+      ]);
       return id;
     },
     async method(customerId, token, input = {}) {

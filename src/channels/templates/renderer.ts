@@ -48,6 +48,18 @@ export class TemplateNotFoundError extends Error {
   }
 }
 
+/** Inline template text that does not parse or render; names the part at fault. */
+export class TemplateSourceError extends Error {
+  override readonly name = 'TemplateSourceError';
+
+  constructor(
+    readonly part: 'subject' | 'text' | 'html',
+    readonly reason: string,
+  ) {
+    super(`${part}: ${reason}`);
+  }
+}
+
 /** Renders `<root>/<template>/<locale>/{subject,text,html}.liquid` with sandboxed LiquidJS. */
 export class TemplateRenderer {
   readonly #root: string;
@@ -90,6 +102,36 @@ export class TemplateRenderer {
   has(template: string, locale: string): boolean {
     if (!TEMPLATE_NAME.test(template) || !LOCALE_NAME.test(locale)) return false;
     return PARTS.every((part) => existsSync(join(this.#root, template, locale, `${part}.liquid`)));
+  }
+
+  /**
+   * Renders template text given inline instead of read from the root (a preview of an edit), with the same
+   * sandbox, filters, layouts and partials as the files; `locale` is the locale the text is written in.
+   */
+  async renderSource(
+    source: Readonly<Record<Part, string>>,
+    locale: string,
+    ctx: TemplateContext,
+    timeZone: string,
+  ): Promise<RenderedMessage> {
+    if (!isValidTimeZone(timeZone)) throw new RangeError(`unknown time zone '${timeZone}'`);
+    const message: MessageGlobals = {
+      locale,
+      formattingLocale: formattingLocale(locale, locale),
+      timeZone,
+      subject: '',
+    };
+    const run = async (liquid: Liquid, part: Part, globals: MessageGlobals): Promise<string> => {
+      try {
+        return await liquid.parseAndRender(source[part], ctx, { globals: { message: globals } });
+      } catch (error) {
+        throw new TemplateSourceError(part, (error as Error).message);
+      }
+    };
+    const subject = oneLine(await run(this.#text, 'subject', message));
+    const text = plainText(await run(this.#text, 'text', message));
+    const html = await run(this.#html, 'html', { ...message, subject });
+    return { subject, text, html: html.trim(), locale };
   }
 
   /** Names of the templates under the root, sorted. */

@@ -1,19 +1,35 @@
+import { type PostalAddress, parsePostalAddress } from '../../domain/postal-address.ts';
+import type { CustomerContact } from '../../store/customer-contacts.ts';
 import type { CustomersTable } from '../../store/tables.ts';
 import { email, jsonObject, locale, phone, text, timeZone, wordSet } from '../cells.ts';
 import { EXTERNAL_ID_MAX, type RowSpec } from './row-spec.ts';
 
-/** The customer columns an import sets; the rest (ids, timestamps) belong to Recoup. */
+/**
+ * The customer columns an import sets, contact data in the clear; the rest (ids, timestamps) belong to Recoup.
+ * `address` undefined means the source carries no addresses (webhooks): the stored one is kept.
+ */
 export type CustomerFields = Pick<
   CustomersTable,
-  'name' | 'email' | 'phone' | 'locale' | 'time_zone' | 'attributes' | 'opted_out'
->;
+  'name' | 'locale' | 'time_zone' | 'attributes' | 'opted_out'
+> &
+  Omit<CustomerContact, 'address'> & { readonly address?: PostalAddress | null };
 
 const CHANNELS = ['email', 'sms', 'phone', 'letter'] as const;
 
 /** A customers file: who owes, how to reach them and what they opted out of. */
 export const customerSpec: RowSpec<CustomerFields> = {
   columns: {
-    known: ['external_id', 'name', 'email', 'phone', 'locale', 'time_zone', 'attributes', 'opted_out'],
+    known: [
+      'external_id',
+      'name',
+      'email',
+      'phone',
+      'address',
+      'locale',
+      'time_zone',
+      'attributes',
+      'opted_out',
+    ],
     required: ['external_id', 'name'],
   },
   parse(row) {
@@ -23,6 +39,7 @@ export const customerSpec: RowSpec<CustomerFields> = {
       name: name ?? '',
       email: row.optional('email', email) ?? null,
       phone: row.optional('phone', phone) ?? null,
+      address: row.optional('address', parsePostalAddress) ?? null,
       locale: row.optional('locale', locale) ?? 'en',
       time_zone: row.optional('time_zone', timeZone) ?? 'UTC',
       attributes: row.optional('attributes', jsonObject) ?? '{}',
