@@ -1,0 +1,69 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { eraseCustomer } from '../../privacy/customer-erasure.ts';
+import { exportCustomer } from '../../privacy/customer-export.ts';
+import { findCustomerId } from '../../privacy/customer-lookup.ts';
+import { withRuntime } from '../context.ts';
+import { UsageError } from '../errors.ts';
+
+/** `recoup customers export|erase`: a data subject's access and erasure requests (GDPR Art. 15, 17 and 20). */
+export function registerCustomers(program: Command): void {
+  const customers = program
+    .command('customers')
+    .description('export or erase what Recoup holds about one customer (GDPR requests)');
+
+  customers
+    .command('export')
+    .argument('<id>', 'customer id, or the external id from your billing system')
+    .description(
+      'print everything Recoup holds about the customer as one JSON document, contact data decrypted',
+    )
+    .action(async (id: string) => {
+      await withRuntime(async ({ database, deps }) => {
+        const customerId = await findCustomerId(database.db, id);
+        if (!customerId) throw new UsageError(`customers export: no customer '${id}'`);
+        const document = await exportCustomer(database, deps.cipher, customerId);
+        process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+      });
+    });
+
+  customers
+    .command('erase')
+    .argument('<id>', 'customer id, or the external id from your billing system')
+    .option('--yes', 'confirm: personal data is replaced for good (invoices, payments and amounts are kept)')
+    .description(
+      "erase the customer's personal data, keep the financial records, and stop every further message",
+    )
+    .action(async (id: string, options: { yes?: boolean }) => {
+      if (!options.yes)
+        throw new UsageError(`customers erase: this cannot be undone; run again with --yes to erase '${id}'`);
+      await withRuntime(async ({ database, deps, config }) => {
+        const customerId = await findCustomerId(database.db, id);
+        if (!customerId) throw new UsageError(`customers erase: no customer '${id}'`);
+        const report = await eraseCustomer(database, deps.cipher, customerId, deps.clock.now());
+        if (report.alreadyErased) {
+          console.log(`customer ${customerId} was already erased; nothing changed`);
+          return;
+        }
+        // Without an SMTP server the "sent" emails are files on this machine, holding the same personal data.
+        let files = 0;
+        if (!config.smtpUrl) {
+          for (const messageId of report.messageIds) {
+            const file = join(config.outboxDir, `${messageId}.eml`);
+            try {
+              rmSync(file);
+              files += 1;
+            } catch {
+              // not captured here (another outbox, or already removed)
+            }
+          }
+        }
+        deps.logger.info({ customer: customerId }, 'customer erased');
+        console.log(
+          `erased customer ${customerId}: ${report.messageIds.length} messages and ${report.cases} cases scrubbed` +
+            `${files > 0 ? `, ${files} outbox files removed` : ''}; invoices and payments kept`,
+        );
+      });
+    });
+}
