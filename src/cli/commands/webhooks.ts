@@ -1,0 +1,114 @@
+import type { Command } from 'commander';
+import { SubscriptionNotFoundError, WebhookInputError } from '../../webhooks/errors.ts';
+import {
+  createSubscription,
+  disableSubscription,
+  listSubscriptions,
+  replayDeliveries,
+} from '../../webhooks/subscriptions.ts';
+import { withRuntime } from '../context.ts';
+import { UsageError } from '../errors.ts';
+import { formatInstant, table } from '../format.ts';
+import { parseInstant } from '../parse.ts';
+
+/** `recoup webhooks …`: outbound webhook subscriptions and their deliveries. */
+export function registerWebhooks(program: Command): void {
+  const webhooks = program
+    .command('webhooks')
+    .description('outbound webhooks: subscriptions, and re-sending events to them');
+
+  webhooks
+    .command('list')
+    .description('subscriptions with their deliveries by status')
+    .action(async () => {
+      await withRuntime(async ({ database }) => {
+        const subscriptions = await listSubscriptions(database.db);
+        const counts = await database.db
+          .selectFrom('webhook_deliveries')
+          .select(['subscription_id', 'status', (eb) => eb.fn.countAll<number>().as('n')])
+          .groupBy(['subscription_id', 'status'])
+          .execute();
+        const count = (id: string, status: string) =>
+          String(counts.find((c) => c.subscription_id === id && c.status === status)?.n ?? 0);
+        console.log(
+          table(
+            ['id', 'url', 'events', 'state', 'pending', 'delivered', 'failed', 'created'],
+            subscriptions.map((s) => [
+              s.id,
+              s.url,
+              s.eventTypes.join(','),
+              s.disabledAt === null ? 'active' : `disabled ${formatInstant(s.disabledAt)}`,
+              count(s.id, 'pending'),
+              count(s.id, 'delivered'),
+              count(s.id, 'failed'),
+              formatInstant(s.createdAt),
+            ]),
+          ),
+        );
+      });
+    });
+
+  webhooks
+    .command('create')
+    .description('subscribe a URL to events; prints the signing secret, once')
+    .requiredOption('--url <url>', 'where to POST events, e.g. https://example.com/hooks/recoup')
+    .option('--events <types>', 'comma-separated event types, case.* for a family, * for all', '*')
+    .option('--description <text>', 'a note for people')
+    .action(async (options: { url: string; events: string; description?: string }) => {
+      await withRuntime(async ({ database }) => {
+        const { subscription, secret } = await asUsage(() =>
+          createSubscription(
+            database.db,
+            {
+              url: options.url,
+              eventTypes: options.events.split(',').map((t) => t.trim()),
+              description: options.description ?? null,
+            },
+            Date.now(),
+          ),
+        );
+        console.log(`created ${subscription.id} for ${subscription.eventTypes.join(',')}`);
+        console.log(`signing secret (shown only now): ${secret}`);
+      });
+    });
+
+  webhooks
+    .command('disable <id>')
+    .description('stop delivering to a subscription')
+    .action(async (id: string) => {
+      await withRuntime(async ({ database }) => {
+        const s = await asUsage(() => disableSubscription(database.db, id, Date.now()));
+        console.log(`disabled ${s.id}`);
+      });
+    });
+
+  webhooks
+    .command('replay')
+    .description('send events to a subscription again (by default: the deliveries it gave up)')
+    .requiredOption('--subscription <id>', 'the subscription')
+    .option('--since <instant>', 'every event created at or after this ISO 8601 instant')
+    .option('--event <id...>', 'these events (evt_…)')
+    .action(async (options: { subscription: string; since?: string; event?: string[] }) => {
+      const since = options.since ? parseInstant(options.since, '--since') : undefined;
+      await withRuntime(async ({ database }) => {
+        const n = await asUsage(() =>
+          replayDeliveries(database.db, {
+            subscriptionId: options.subscription,
+            since,
+            eventIds: options.event,
+          }),
+        );
+        console.log(`${n} deliveries queued to ${options.subscription}; a running worker sends them`);
+      });
+    });
+}
+
+async function asUsage<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof WebhookInputError || error instanceof SubscriptionNotFoundError)
+      throw new UsageError(error.message);
+    throw error;
+  }
+}
