@@ -7,6 +7,8 @@ export interface ChargeRequest {
   amount: number;
   currency: string;
   description?: string;
+  /** The customer's id in the billing system (Stripe's `cus_…`): Stripe charges a saved method only with it. */
+  customerExternalId?: string | null;
 }
 
 export type ChargeResult =

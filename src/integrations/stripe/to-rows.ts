@@ -1,0 +1,223 @@
+import type Stripe from 'stripe';
+import { isCurrency } from '../../domain/money.ts';
+import { majorText } from '../../import/cells.ts';
+import { type CustomerFields, customerSpec } from '../../import/kinds/customers.ts';
+import { type InvoiceFields, invoiceSpec } from '../../import/kinds/invoices.ts';
+import { type PaymentMethodFields, paymentMethodSpec } from '../../import/kinds/payment-methods.ts';
+import type { ImportRow, RowSpec } from '../../import/kinds/row-spec.ts';
+import { RowReader } from '../../import/row-reader.ts';
+import type { OpenCustomer } from '../../store/customer-contacts.ts';
+import type { InvoiceRow, PaymentMethodRow } from '../../store/tables.ts';
+
+// Stripe objects become the same validated rows a CSV import produces, so they are written by the import's
+// planners. What Stripe does not know (opt-outs, time zones, attributes set in Recoup) is kept from the stored row.
+
+/** Rows ready for a planner, the Stripe id behind each row's line, and what could not be taken as it was. */
+export interface MappedRows<F> {
+  readonly rows: ImportRow<F>[];
+  readonly idsByLine: Map<number, string>;
+  readonly warnings: string[];
+  /** Objects left out because a required value was unusable. */
+  skipped: number;
+}
+
+type Values = Map<string, unknown>;
+
+/**
+ * Customer rows for a page of Stripe customers; `stored` are Recoup's rows (contact data opened) by external id.
+ * A field Stripe leaves empty keeps Recoup's value: it may have come from the API or an earlier import.
+ */
+export function customerRows(
+  customers: readonly Stripe.Customer[],
+  stored: ReadonlyMap<string, OpenCustomer>,
+): MappedRows<CustomerFields> {
+  const out = mapped<CustomerFields>();
+  customers.forEach((c, i) => {
+    const mine = stored.get(c.id);
+    const values: Values = new Map();
+    set(values, 'external_id', c.id);
+    // Never the email: names are stored in the clear, contact data only encrypted.
+    set(values, 'name', c.name?.trim() || mine?.name || c.id);
+    set(values, 'email', c.email || mine?.email);
+    set(values, 'phone', c.phone ? c.phone.replace(/[\s().-]/g, '') : mine?.phone);
+    set(values, 'address', addressOf(c.address) ?? mine?.address);
+    set(values, 'locale', c.preferred_locales?.[0] ?? mine?.locale);
+    set(values, 'time_zone', c.metadata?.['time_zone'] ?? mine?.time_zone);
+    set(values, 'attributes', { ...(mine ? JSON.parse(mine.attributes) : {}), ...(c.metadata ?? {}) });
+    // An unsubscribe recorded in Recoup must survive the sync: Stripe has no notion of it.
+    set(values, 'opted_out', mine ? JSON.parse(mine.opted_out) : []);
+    const fallback = mine && {
+      email: mine.email,
+      phone: mine.phone,
+      address: mine.address,
+      locale: mine.locale,
+      time_zone: mine.time_zone,
+    };
+    add(out, customerSpec, i + 1, c.id, values, fallback);
+  });
+  return out;
+}
+
+function addressOf(address: Stripe.Address | null | undefined): Record<string, string> | null {
+  const parts = Object.entries(address ?? {}).filter(
+    (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '',
+  );
+  return parts.length === 0 ? null : Object.fromEntries(parts);
+}
+
+/**
+ * Payment method rows for one customer's Stripe cards: the customer's default card first. Cards Recoup holds from
+ * Stripe that Stripe no longer lists were detached there, and are disabled so the engine stops charging them.
+ */
+export function paymentMethodRows(
+  customer: Stripe.Customer,
+  cards: readonly Stripe.PaymentMethod[],
+  stored: readonly PaymentMethodRow[],
+): MappedRows<PaymentMethodFields> {
+  const out = mapped<PaymentMethodFields>();
+  const preferred = customer.invoice_settings?.default_payment_method;
+  const defaultId = typeof preferred === 'string' ? preferred : (preferred?.id ?? null);
+  const ordered = [...cards].sort((a, b) => Number(b.id === defaultId) - Number(a.id === defaultId));
+  let line = 1;
+  ordered.forEach((pm, i) => {
+    const values: Values = new Map();
+    set(values, 'external_id', pm.id);
+    set(values, 'customer_external_id', customer.id);
+    set(values, 'token', pm.id);
+    set(values, 'type', 'card');
+    set(values, 'brand', pm.card?.brand);
+    set(values, 'last4', pm.card?.last4);
+    set(values, 'exp_month', pm.card?.exp_month);
+    set(values, 'exp_year', pm.card?.exp_year);
+    set(values, 'priority', i + 1);
+    set(values, 'status', 'active');
+    add(out, paymentMethodSpec, line++, pm.id, values);
+  });
+  const listed = new Set(cards.map((pm) => pm.id));
+  for (const row of stored) {
+    if (row.type !== 'card' || row.status !== 'active' || !row.external_id?.startsWith('pm_')) continue;
+    if (listed.has(row.external_id)) continue;
+    const values: Values = new Map();
+    set(values, 'external_id', row.external_id);
+    set(values, 'customer_external_id', customer.id);
+    for (const column of ['token', 'type', 'brand', 'last4', 'exp_month', 'exp_year', 'priority'] as const)
+      set(values, column, row[column]);
+    set(values, 'status', 'disabled');
+    add(out, paymentMethodSpec, line++, row.external_id, values);
+  }
+  return out;
+}
+
+/**
+ * Invoice rows for Stripe invoices (drafts are not owed yet and are left out). A charge_automatically invoice is
+ * Recoup's to recover once Stripe's own charge failed and Stripe stopped retrying: two retry schedules on one
+ * card would charge it twice.
+ */
+export function invoiceRows(
+  invoices: readonly Stripe.Invoice[],
+  stored: ReadonlyMap<string, InvoiceRow>,
+  now: number,
+): MappedRows<InvoiceFields> {
+  const out = mapped<InvoiceFields>();
+  invoices.forEach((inv, i) => {
+    if (inv.status === 'draft' || inv.status === null) return;
+    const customer = typeof inv.customer === 'string' ? inv.customer : (inv.customer?.id ?? null);
+    if (customer === null) {
+      out.warnings.push(`invoice ${inv.id}: has no customer; skipped`);
+      out.skipped++;
+      return;
+    }
+    const currency = inv.currency.toUpperCase();
+    if (!isCurrency(currency)) {
+      out.warnings.push(
+        `invoice ${inv.id}: currency ${currency} is not an ISO 4217 code Recoup knows; skipped`,
+      );
+      out.skipped++;
+      return;
+    }
+    const mine = stored.get(inv.id);
+    const issued = inv.status_transitions?.finalized_at ?? inv.created;
+    const failedNow =
+      inv.status === 'open' &&
+      inv.collection_method === 'charge_automatically' &&
+      inv.attempt_count > 0 &&
+      inv.next_payment_attempt === null;
+    const values: Values = new Map();
+    set(values, 'external_id', inv.id);
+    set(values, 'customer_external_id', customer);
+    set(values, 'number', inv.number ?? inv.id);
+    set(values, 'currency', currency);
+    // amount_due is what the customer owes after credits, which is what amount_paid counts against.
+    set(values, 'total', majorText(inv.amount_due, currency));
+    set(values, 'amount_paid', majorText(Math.min(inv.amount_paid, inv.amount_due), currency));
+    set(values, 'due_date', new Date((inv.due_date ?? issued) * 1000).toISOString());
+    set(values, 'status', inv.status);
+    set(values, 'collection', inv.collection_method);
+    // The policy's clock starts when Recoup takes the invoice over, not when Stripe first failed weeks ago.
+    const failedAt = mine?.failed_at ?? (failedNow ? now : null);
+    if (inv.collection_method === 'charge_automatically' && failedAt !== null)
+      set(values, 'failed_at', new Date(failedAt).toISOString());
+    set(values, 'failure_code', mine?.failure_code);
+    add(out, invoiceSpec, i + 1, inv.id, values);
+  });
+  return out;
+}
+
+function mapped<F>(): MappedRows<F> {
+  return { rows: [], idsByLine: new Map(), warnings: [], skipped: 0 };
+}
+
+function set(values: Values, column: string, value: unknown): void {
+  if (value !== null && value !== undefined && value !== '') values.set(column, value);
+  else values.delete(column);
+}
+
+// Stripe accepts values Recoup does not (a phone not in E.164, an unknown locale). Such an optional cell falls back
+// to Recoup's stored value, or stays empty; a bad required cell skips the object. The value itself is never
+// repeated in a warning: it is contact data.
+function add<F>(
+  out: MappedRows<F>,
+  spec: RowSpec<F>,
+  line: number,
+  id: string,
+  values: Values,
+  fallback: Record<string, unknown> | undefined = undefined,
+): void {
+  for (let round = 0; round < 3; round++) {
+    const reader = new RowReader({ line, values });
+    const row = spec.parse(reader);
+    if (row && reader.ok) {
+      out.rows.push(row);
+      out.idsByLine.set(line, id);
+      return;
+    }
+    for (const problem of reader.problems) {
+      if (spec.columns.required.includes(problem.column) || round === 2) {
+        out.warnings.push(`${id}: ${problem.column} ${problem.message}; skipped`);
+        out.skipped++;
+        return;
+      }
+      const kept = fallback?.[problem.column];
+      const usable = kept !== undefined && kept !== null && values.get(problem.column) !== kept;
+      out.warnings.push(
+        `${id}: ${problem.column} ${problem.message}; ${usable ? "kept Recoup's value" : 'left empty'}`,
+      );
+      set(values, problem.column, usable ? kept : null);
+    }
+  }
+}
+
+/** Several mapped pages as one, lines renumbered so each stays unique for the planner's problems. */
+export function concatRows<F>(parts: readonly MappedRows<F>[]): MappedRows<F> {
+  const out = mapped<F>();
+  for (const part of parts) {
+    const offset = out.rows.length === 0 ? 0 : Math.max(...out.idsByLine.keys());
+    for (const row of part.rows) {
+      out.rows.push({ ...row, line: row.line + offset });
+      out.idsByLine.set(row.line + offset, part.idsByLine.get(row.line)!);
+    }
+    out.warnings.push(...part.warnings);
+    out.skipped += part.skipped;
+  }
+  return out;
+}

@@ -1,0 +1,208 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OutboxChannel } from '../../src/channels/email/outbox-channel.ts';
+import { loadConfig } from '../../src/config/env.ts';
+import { VirtualClock } from '../../src/engine/clock.ts';
+import { newId } from '../../src/engine/ids.ts';
+import { tick } from '../../src/engine/tick.ts';
+import { StripeGateway } from '../../src/gateways/stripe/stripe-gateway.ts';
+import { type Runtime, openRuntime } from '../../src/runtime/runtime.ts';
+import { insertCustomers } from '../../src/store/customer-contacts.ts';
+import { freshDatabaseUrl } from '../support/databases.ts';
+import { FakeStripeServer } from '../support/stripe-server.ts';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const START = Date.UTC(2026, 2, 2, 12); // Monday 2 March 2026, 12:00 UTC
+
+/** The real engine on a fresh database, charging through the Stripe gateway against a local fake Stripe. */
+async function stripeWorld() {
+  const fake = await FakeStripeServer.start();
+  const target = await freshDatabaseUrl();
+  const outbox = mkdtempSync(join(tmpdir(), 'recoup-outbox-'));
+  const clock = new VirtualClock(START);
+  const runtime: Runtime = await openRuntime(
+    { ...loadConfig({}), databaseUrl: target.url, outboxDir: outbox },
+    {
+      clock,
+      gateway: new StripeGateway({ secretKey: fake.secretKey, apiBase: fake.apiBase, maxNetworkRetries: 0 }),
+      logger: pino({ level: 'silent' }),
+      channels: new Map([['email', new OutboxChannel({ from: 'billing@example.com', folder: outbox })]]),
+      owner: 'stripe-test-worker',
+    },
+  );
+  const db = runtime.database.db;
+
+  /** A Stripe customer with one saved card behaving like `card`, known to Recoup, whose renewal failed. */
+  async function failedRenewal(card: string, total: number) {
+    const stripeCustomer = fake.addCustomer({ name: 'Ada Lovelace', email: 'ada@example.com' })[
+      'id'
+    ] as string;
+    const pm = fake.addPaymentMethod({ customer: stripeCustomer, behaves: card })['id'] as string;
+    const customerId = newId('cus');
+    await insertCustomers(db, runtime.deps.cipher, [
+      {
+        id: customerId,
+        external_id: stripeCustomer,
+        name: 'Ada Lovelace',
+        email: 'ada@example.com',
+        phone: null,
+        address: null,
+        locale: 'en-US',
+        time_zone: 'UTC',
+        attributes: '{}',
+        opted_out: '[]',
+        created_at: START,
+        updated_at: START,
+      },
+    ]);
+    const methodId = newId('pm');
+    await db
+      .insertInto('payment_methods')
+      .values({
+        id: methodId,
+        external_id: pm,
+        customer_id: customerId,
+        token: pm,
+        type: 'card',
+        brand: 'visa',
+        last4: '4242',
+        exp_month: 12,
+        exp_year: 2099,
+        priority: 1,
+        status: 'active',
+        created_at: START,
+        updated_at: START,
+      })
+      .execute();
+    await db
+      .insertInto('invoices')
+      .values({
+        id: newId('inv'),
+        external_id: newId('in'),
+        customer_id: customerId,
+        number: 'INV-1',
+        currency: 'EUR',
+        total,
+        amount_paid: 0,
+        due_at: START - HOUR,
+        status: 'open',
+        collection: 'charge_automatically',
+        failed_at: START - HOUR,
+        failure_code: 'insufficient_funds',
+        case_id: null,
+        created_at: START,
+        updated_at: START,
+      })
+      .execute();
+    return { stripeCustomer, pm, customerId, methodId };
+  }
+
+  return {
+    fake,
+    runtime,
+    db,
+    failedRenewal,
+    async runUntil(end: number) {
+      for (let t = START; t <= end; t += 6 * HOUR) {
+        clock.set(t);
+        await tick(runtime.deps, t);
+      }
+    },
+    async close() {
+      await runtime.close();
+      await target.drop();
+      await fake.stop();
+    },
+  };
+}
+
+describe('the engine charging through Stripe', () => {
+  let world: Awaited<ReturnType<typeof stripeWorld>> | undefined;
+  afterEach(async () => {
+    await world?.close();
+    world = undefined;
+  });
+
+  it('recovers a failed renewal with one off-session PaymentIntent', async () => {
+    world = await stripeWorld();
+    const { stripeCustomer, pm } = await world.failedRenewal('pm_card_visa', 4_900);
+
+    await world.runUntil(START + 3 * DAY);
+
+    const c = await world.db.selectFrom('cases').selectAll().executeTakeFirstOrThrow();
+    expect(c).toMatchObject({ state: 'recovered', amount_recovered: 4_900 });
+    const invoice = await world.db.selectFrom('invoices').selectAll().executeTakeFirstOrThrow();
+    expect(invoice).toMatchObject({ status: 'paid', amount_paid: 4_900 });
+    const attempts = await world.db.selectFrom('payment_attempts').selectAll().execute();
+    expect(attempts).toHaveLength(1);
+    expect(world.fake.charges).toEqual([
+      expect.objectContaining({
+        idempotencyKey: attempts[0]!.idempotency_key,
+        paymentIntent: attempts[0]!.charge_id,
+        customer: stripeCustomer,
+        paymentMethod: pm,
+        amount: 4_900,
+        currency: 'eur',
+        status: 'succeeded',
+      }),
+    ]);
+  });
+
+  it('still charges exactly once when the connection drops after Stripe charged', async () => {
+    world = await stripeWorld();
+    await world.failedRenewal('pm_card_visa', 2_500);
+    // The request that charges and the SDK's immediate retry both lose their response.
+    world.fake.dropConnections(2);
+
+    await world.runUntil(START + 3 * DAY);
+
+    const c = await world.db.selectFrom('cases').selectAll().executeTakeFirstOrThrow();
+    expect(c).toMatchObject({ state: 'recovered', amount_recovered: 2_500 });
+    const attempts = await world.db.selectFrom('payment_attempts').selectAll().execute();
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]).toMatchObject({ status: 'succeeded' });
+    expect(world.fake.charges).toHaveLength(1);
+    expect(world.fake.charges[0]).toMatchObject({
+      idempotencyKey: attempts[0]!.idempotency_key,
+      paymentIntent: attempts[0]!.charge_id,
+      status: 'succeeded',
+    });
+    // The engine asked again, later, with the same key, and Stripe replayed its first answer.
+    const sent = world.fake.requests.filter((r) => r.path === '/v1/payment_intents');
+    expect(sent.map((r) => [r.status, r.replayed])).toEqual([
+      ['dropped', false],
+      ['dropped', true],
+      [200, true],
+    ]);
+    expect(new Set(sent.map((r) => r.idempotencyKey))).toEqual(new Set([attempts[0]!.idempotency_key]));
+    const unknown = await world.db
+      .selectFrom('timeline_events')
+      .select('type')
+      .where('type', '=', 'attempt.unknown')
+      .execute();
+    expect(unknown).toHaveLength(1);
+  });
+
+  it('never charges a card Stripe declined as lost again', async () => {
+    world = await stripeWorld();
+    const { pm } = await world.failedRenewal('pm_card_chargeDeclinedLostCard', 4_900);
+
+    await world.runUntil(START + 22 * DAY);
+
+    const attempts = await world.db.selectFrom('payment_attempts').selectAll().execute();
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]).toMatchObject({
+      status: 'failed',
+      decline_code: 'lost_card',
+      decline_class: 'hard',
+      stop_method: 1,
+    });
+    expect(world.fake.charges.filter((c) => c.paymentMethod === pm)).toHaveLength(1);
+    const c = await world.db.selectFrom('cases').selectAll().executeTakeFirstOrThrow();
+    expect(c.state).not.toBe('recovered');
+  });
+});
