@@ -1,0 +1,112 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { type MessageSummary, getMessage, listMessages } from '../../services/messages.ts';
+import { decodeCursor, toPage } from '../http/pagination.ts';
+import { notFound } from '../http/problem.ts';
+import { IdParams, Instant, Page, PageQuery, iso, problemResponses } from '../http/schemas.ts';
+
+const MessageStatusSchema = Type.Union(
+  [Type.Literal('sending'), Type.Literal('sent'), Type.Literal('failed'), Type.Literal('unknown')],
+  {
+    description:
+      'sending while in flight; unknown when a crash came between sending and recording (never resent)',
+  },
+);
+
+const Id = Type.String({ minLength: 1, maxLength: 100 });
+const NullableText = Type.Union([Type.String(), Type.Null()]);
+
+const messageProperties = {
+  id: Type.String(),
+  case_id: Type.String(),
+  customer_id: Type.String(),
+  step_id: Type.String({ description: 'the policy step that sent it' }),
+  channel: Type.String({ description: 'email, webhook, …' }),
+  template: Type.String(),
+  locale: Type.String({ description: 'the locale rendered, after fallback' }),
+  subject: Type.String(),
+  status: MessageStatusSchema,
+  provider_id: NullableText,
+  error: Type.Union([Type.String(), Type.Null()], { description: 'why it failed, when it did' }),
+  created_at: Instant(),
+  sent_at: Type.Union([Instant(), Type.Null()]),
+};
+
+const MessageSummarySchema = Type.Object(messageProperties);
+const MessageSchema = Type.Object({
+  ...messageProperties,
+  body_text: Type.String(),
+  body_html: NullableText,
+});
+
+function present(m: MessageSummary) {
+  return {
+    id: m.id,
+    case_id: m.case_id,
+    customer_id: m.customer_id,
+    step_id: m.step_id,
+    channel: m.channel,
+    template: m.template,
+    locale: m.locale,
+    subject: m.subject,
+    status: m.status,
+    provider_id: m.provider_id,
+    error: m.error,
+    created_at: iso(m.created_at),
+    sent_at: iso(m.sent_at),
+  };
+}
+
+/** Messages Recoup sent (reminders and policy webhooks), with their rendered content. */
+export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const db = () => app.recoup.runtime.database.db;
+
+  app.get(
+    '/v1/messages',
+    {
+      config: { access: 'data:read' },
+      schema: {
+        tags: ['messages'],
+        summary: 'List messages, newest first',
+        querystring: Type.Object(
+          {
+            ...PageQuery,
+            case_id: Type.Optional(Id),
+            customer_id: Type.Optional(Id),
+            channel: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+            status: Type.Optional(MessageStatusSchema),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Page(MessageSummarySchema), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const rows = await listMessages(
+        db(),
+        { caseId: q.case_id, customerId: q.customer_id, channel: q.channel, status: q.status },
+        { after: decodeCursor(q.cursor), limit: q.limit + 1 },
+      );
+      return toPage(rows, q.limit, present);
+    },
+  );
+
+  app.get(
+    '/v1/messages/:id',
+    {
+      config: { access: 'data:read' },
+      schema: {
+        tags: ['messages'],
+        summary: 'One message with its rendered text and HTML',
+        params: IdParams,
+        response: { 200: MessageSchema, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const m = await getMessage(db(), request.params.id);
+      if (!m) throw notFound('message', request.params.id);
+      return { ...present(m), body_text: m.body_text, body_html: m.body_html };
+    },
+  );
+};

@@ -1,0 +1,135 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import {
+  type UserSummary,
+  UserInputError,
+  createUser,
+  getUser,
+  listUsers,
+  updateUser,
+} from '../../access/users.ts';
+import { audited } from '../http/audit.ts';
+import { ApiError, notFound } from '../http/problem.ts';
+import { IdParams, Instant, problemResponses } from '../http/schemas.ts';
+
+const RoleSchema = Type.Union([
+  Type.Literal('admin'),
+  Type.Literal('manager'),
+  Type.Literal('agent'),
+  Type.Literal('viewer'),
+]);
+
+const UserSchema = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  name: Type.String(),
+  role: RoleSchema,
+  created_at: Instant(),
+  disabled: Type.Boolean(),
+});
+
+function present(user: UserSummary) {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    created_at: new Date(user.created_at).toISOString(),
+    disabled: user.disabled_at !== null,
+  };
+}
+
+/** The service's answer for bad user input, as a problem naming the body field. */
+function asProblem(error: unknown): never {
+  if (error instanceof UserInputError) {
+    throw new ApiError(error.status, 'invalid-request', error.message, [
+      { field: `body.${error.field}`, reason: error.reason },
+    ]);
+  }
+  throw error;
+}
+
+/** People who sign in to the dashboard, and their roles (admin only). */
+export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const db = () => app.recoup.runtime.database.db;
+  app.get(
+    '/v1/users',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['users'],
+        summary: 'List users',
+        response: { 200: Type.Object({ data: Type.Array(UserSchema) }), ...problemResponses },
+      },
+    },
+    async () => ({ data: (await listUsers(db())).map(present) }),
+  );
+  app.post(
+    '/v1/users',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['users'],
+        summary: 'Create a user',
+        body: Type.Object(
+          {
+            email: Type.String({ minLength: 3, maxLength: 320 }),
+            name: Type.Optional(Type.String({ maxLength: 200 })),
+            role: RoleSchema,
+            password: Type.String({ minLength: 12, maxLength: 256 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: UserSchema, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const user = await createUser(db(), { ...request.body, now: app.recoup.now() }).catch(asProblem);
+      audited(request, 'user', user.id);
+      return reply.code(201).send(present(user));
+    },
+  );
+  app.get(
+    '/v1/users/:id',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['users'],
+        summary: 'Get a user',
+        params: IdParams,
+        response: { 200: UserSchema, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const user = await getUser(db(), request.params.id);
+      if (!user) throw notFound('user', request.params.id);
+      return present(user);
+    },
+  );
+  app.patch(
+    '/v1/users/:id',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['users'],
+        summary: 'Change a user’s name, role or password, or disable them',
+        params: IdParams,
+        body: Type.Object(
+          {
+            name: Type.Optional(Type.String({ maxLength: 200 })),
+            role: Type.Optional(RoleSchema),
+            password: Type.Optional(Type.String({ minLength: 12, maxLength: 256 })),
+            disabled: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: UserSchema, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const user = await updateUser(db(), request.params.id, request.body, app.recoup.now()).catch(asProblem);
+      if (!user) throw notFound('user', request.params.id);
+      return present(user);
+    },
+  );
+};
