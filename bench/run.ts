@@ -8,6 +8,7 @@ import pg from 'pg';
 import { openDatabase } from '../src/store/database.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { rawPostgresSteps, rawSqliteSteps } from './raw-steps.ts';
+import { httpBench } from './http.ts';
 import { seedDueCases } from './seed.ts';
 
 const CASES = Number(process.env['BENCH_CASES'] ?? 20_000);
@@ -15,6 +16,8 @@ const MEMORY_STEPS = Number(process.env['BENCH_MEMORY_STEPS'] ?? 30_000);
 const PG_URL = process.env['RECOUP_BENCH_PG_URL'] ?? 'postgres://root@127.0.0.1:5432/test';
 const NOW = Date.UTC(2026, 2, 2, 12);
 const results: Record<string, number> = {};
+// `BENCH_ONLY=engine` or `BENCH_ONLY=http` runs one part.
+const ONLY = process.env['BENCH_ONLY'] ?? 'all';
 const dir = mkdtempSync(join(tmpdir(), 'recoup-bench-'));
 
 function log(line: string) {
@@ -77,58 +80,78 @@ async function dropPg(names: string[]) {
   await admin.end();
 }
 
-// SQLite: one engine process (SQLite has one writer) against raw prepared statements.
-log(`SQLite: seeding ${CASES} due cases twice`);
-const rawFile = join(dir, 'raw.db');
-const engineFile = join(dir, 'engine.db');
-await seeded(`sqlite:${rawFile}`, CASES);
-await seeded(`sqlite:${engineFile}`, CASES);
-results['raw.sqlite.steps_per_s'] = rawSqliteSteps(rawFile, CASES, NOW);
-const sqliteEngine = await engineRun(`sqlite:${engineFile}`, 1);
-if (sqliteEngine.steps !== CASES)
-  throw new Error(`expected ${CASES} steps on SQLite, got ${sqliteEngine.steps}`);
-results['engine.sqlite.steps_per_s'] = sqliteEngine.stepsPerSecond;
-results['engine.sqlite.ratio_to_raw'] = sqliteEngine.stepsPerSecond / results['raw.sqlite.steps_per_s'];
+if (ONLY !== 'http') {
+  // SQLite: one engine process (SQLite has one writer) against raw prepared statements.
+  log(`SQLite: seeding ${CASES} due cases twice`);
+  const rawFile = join(dir, 'raw.db');
+  const engineFile = join(dir, 'engine.db');
+  await seeded(`sqlite:${rawFile}`, CASES);
+  await seeded(`sqlite:${engineFile}`, CASES);
+  results['raw.sqlite.steps_per_s'] = rawSqliteSteps(rawFile, CASES, NOW);
+  const sqliteEngine = await engineRun(`sqlite:${engineFile}`, 1);
+  if (sqliteEngine.steps !== CASES)
+    throw new Error(`expected ${CASES} steps on SQLite, got ${sqliteEngine.steps}`);
+  results['engine.sqlite.steps_per_s'] = sqliteEngine.stepsPerSecond;
+  results['engine.sqlite.ratio_to_raw'] = sqliteEngine.stepsPerSecond / results['raw.sqlite.steps_per_s'];
 
-// PostgreSQL: raw batched SQL, then one worker, then two workers sharing the database.
-log(`PostgreSQL: seeding ${CASES} due cases three times`);
-const pgNames = ['recoup_bench_raw', 'recoup_bench_w1', 'recoup_bench_w2'];
-const [rawUrl, w1Url, w2Url] = await Promise.all(pgNames.map(pgDatabase));
-await seeded(rawUrl!, CASES);
-await seeded(w1Url!, CASES);
-await seeded(w2Url!, CASES);
-results['raw.postgres.steps_per_s'] = await rawPostgresSteps(rawUrl!, CASES, NOW);
-const one = await engineRun(w1Url!, 1);
-const two = await engineRun(w2Url!, 2);
-results['engine.postgres.workers1.steps_per_s'] = one.stepsPerSecond;
-results['engine.postgres.workers2.steps_per_s'] = two.stepsPerSecond;
-results['engine.postgres.steps_per_s'] = two.stepsPerSecond;
-results['engine.postgres.ratio_to_raw'] = two.stepsPerSecond / results['raw.postgres.steps_per_s'];
-results['engine.postgres.workers2_over_workers1'] = two.stepsPerSecond / one.stepsPerSecond;
-if (two.steps !== CASES || one.steps !== CASES)
-  throw new Error(`expected ${CASES} steps, got ${one.steps} and ${two.steps}`);
-await dropPg(pgNames);
+  // PostgreSQL: raw batched SQL, then one worker, then two workers sharing the database.
+  log(`PostgreSQL: seeding ${CASES} due cases three times`);
+  const pgNames = ['recoup_bench_raw', 'recoup_bench_w1', 'recoup_bench_w2'];
+  const [rawUrl, w1Url, w2Url] = await Promise.all(pgNames.map(pgDatabase));
+  await seeded(rawUrl!, CASES);
+  await seeded(w1Url!, CASES);
+  await seeded(w2Url!, CASES);
+  results['raw.postgres.steps_per_s'] = await rawPostgresSteps(rawUrl!, CASES, NOW);
+  const one = await engineRun(w1Url!, 1);
+  const two = await engineRun(w2Url!, 2);
+  results['engine.postgres.workers1.steps_per_s'] = one.stepsPerSecond;
+  results['engine.postgres.workers2.steps_per_s'] = two.stepsPerSecond;
+  results['engine.postgres.steps_per_s'] = two.stepsPerSecond;
+  results['engine.postgres.ratio_to_raw'] = two.stepsPerSecond / results['raw.postgres.steps_per_s'];
+  results['engine.postgres.workers2_over_workers1'] = two.stepsPerSecond / one.stepsPerSecond;
+  if (two.steps !== CASES || one.steps !== CASES)
+    throw new Error(`expected ${CASES} steps, got ${one.steps} and ${two.steps}`);
+  await dropPg(pgNames);
 
-// Memory: the same amount of work with 100,000 and with 1,000,000 due cases waiting; work is claimed in batches.
-for (const [label, n] of [
-  ['100k', 100_000],
-  ['1m', 1_000_000],
-] as const) {
-  log(`Memory: seeding ${n} due cases on SQLite`);
-  const file = join(dir, `memory-${label}.db`);
-  await seeded(`sqlite:${file}`, n);
-  const run = await engineRun(`sqlite:${file}`, 1, MEMORY_STEPS);
-  results[`memory.rss_${label}_mb`] = run.reports[0]!.maxRssMb;
-  results[`engine.sqlite.due_${label}.steps_per_s`] = run.stepsPerSecond;
+  // Memory: the same amount of work with 100,000 and with 1,000,000 due cases waiting; work is claimed in batches.
+  for (const [label, n] of [
+    ['100k', 100_000],
+    ['1m', 1_000_000],
+  ] as const) {
+    log(`Memory: seeding ${n} due cases on SQLite`);
+    const file = join(dir, `memory-${label}.db`);
+    await seeded(`sqlite:${file}`, n);
+    const run = await engineRun(`sqlite:${file}`, 1, MEMORY_STEPS);
+    results[`memory.rss_${label}_mb`] = run.reports[0]!.maxRssMb;
+    results[`engine.sqlite.due_${label}.steps_per_s`] = run.stepsPerSecond;
+  }
+  results['memory.rss_1m_over_100k'] = results['memory.rss_1m_mb']! / results['memory.rss_100k_mb']!;
 }
-results['memory.rss_1m_over_100k'] = results['memory.rss_1m_mb']! / results['memory.rss_100k_mb']!;
+
+if (ONLY !== 'engine') {
+  Object.assign(results, await httpBench(`sqlite:${join(dir, 'http.db')}`, 'sqlite', NOW, dir, log));
+  const [httpPg] = await Promise.all(['recoup_bench_http'].map(pgDatabase));
+  Object.assign(results, await httpBench(httpPg!, 'postgres', NOW, dir, log));
+  await dropPg(['recoup_bench_http']);
+  // The headline figures are the embedded default's.
+  for (const name of [
+    'cases_get.ratio_to_bare',
+    'cases_get.p99_ms',
+    'cases_get.rps',
+    'invoices_post.rps',
+    'invoices_post.p99_ms',
+  ]) {
+    results[`http.${name}`] = results[`http.sqlite.${name}`]!;
+  }
+}
 rmSync(dir, { recursive: true, force: true });
 
 const rounded = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, Math.round(v * 1000) / 1000]));
 writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(rounded, null, 2)}\n`);
 const f = (v: number | undefined) => Math.round(v ?? 0).toLocaleString('en-US');
 const pct = (v: number | undefined) => `${((v ?? 0) * 100).toFixed(1)}%`;
-console.log(`
+if (ONLY !== 'http') {
+  console.log(`
 Recoup engine benchmark (${CASES.toLocaleString('en-US')} due retry steps; each step = claim, decide, charge the sandbox, record)
 
                               steps/s   raw SQL steps/s   engine ÷ raw   target
@@ -140,5 +163,13 @@ Recoup engine benchmark (${CASES.toLocaleString('en-US')} due retry steps; each 
 Peak RSS of a worker doing ${MEMORY_STEPS.toLocaleString('en-US')} steps (SQLite):
   with 100,000 due cases:   ${results['memory.rss_100k_mb']!.toFixed(0)} MB
   with 1,000,000 due cases: ${results['memory.rss_1m_mb']!.toFixed(0)} MB   (ratio ${results['memory.rss_1m_over_100k']!.toFixed(2)}, target ≤ 1.5)
-
-Figures written to bench/results.json`);
+`);
+}
+if (ONLY !== 'engine') {
+  const row = (db: string) =>
+    `  ${db.padEnd(10)} ${f(results[`http.${db}.cases_get.rps`]).padStart(8)} req/s  p99 ${results[`http.${db}.cases_get.p99_ms`]} ms   bare ${f(results[`http.${db}.bare_get.rps`]).padStart(8)} req/s   ratio ${pct(results[`http.${db}.cases_get.ratio_to_bare`])} (target ≥ 40%)   POST /v1/invoices ${f(results[`http.${db}.invoices_post.rps`])} req/s  p99 ${results[`http.${db}.invoices_post.p99_ms`]} ms`;
+  console.log(
+    `\nHTTP API with 100,000 cases (autocannon, 10 connections): GET /v1/cases?limit=50 against a bare Fastify route returning the same JSON\n${row('sqlite')}\n${row('postgres')}`,
+  );
+}
+console.log('\nFigures written to bench/results.json');

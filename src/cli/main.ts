@@ -2,12 +2,19 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/env.ts';
 import { DatabaseUrlError } from '../store/database.ts';
 import { registerCases } from './commands/cases.ts';
+import { registerCustomers } from './commands/customers.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerEncryptionKeys } from './commands/encryption-keys.ts';
 import { registerImport } from './commands/import.ts';
+import { registerKeys } from './commands/keys.ts';
 import { registerMessages } from './commands/messages.ts';
 import { registerOperations } from './commands/operations.ts';
 import { registerPolicy } from './commands/policy.ts';
+import { registerStart } from './commands/start.ts';
+import { registerStripe } from './commands/stripe.ts';
 import { registerTick } from './commands/tick.ts';
+import { registerUsers } from './commands/users.ts';
+import { registerWebhooks } from './commands/webhooks.ts';
 import { registerWorker } from './commands/worker.ts';
 import { EXIT, UsageError } from './errors.ts';
 
@@ -23,10 +30,16 @@ export function buildProgram(): Command {
   registerPolicy(program);
   registerTick(program);
   registerWorker(program);
+  registerWebhooks(program);
   registerCases(program);
   registerMessages(program);
   registerImport(program);
+  registerStripe(program);
   registerDemo(program);
+  registerStart(program);
+  registerUsers(program);
+  registerEncryptionKeys(registerKeys(program));
+  registerCustomers(program);
   for (const command of program.commands)
     command.exitOverride().configureOutput({ writeErr: () => undefined });
   return program;

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { getCaseDetail, listCases } from '../../services/cases.ts';
+import { loadCustomer } from '../../store/customer-contacts.ts';
 import type { CaseState } from '../../store/tables.ts';
 import { withRuntime } from '../context.ts';
 import { UsageError } from '../errors.ts';
@@ -15,38 +17,20 @@ export function registerCases(program: Command): void {
     .command('list')
     .option('--state <state>', `one of ${STATES.join(', ')}`)
     .option('--limit <n>', 'how many', '50')
-    .description('cases, most recently opened first')
+    .description('cases, newest first')
     .action(async (options: { state?: string; limit: string }) => {
       const state = options.state ? parseChoice(options.state, '--state', STATES) : undefined;
       const limit = parseWhole(options.limit, '--limit', 1, 10_000);
       await withRuntime(async ({ database }) => {
-        let q = database.db
-          .selectFrom('cases')
-          .innerJoin('customers', 'customers.id', 'cases.customer_id')
-          .select([
-            'cases.id',
-            'cases.state',
-            'cases.currency',
-            'cases.amount_failed',
-            'cases.amount_recovered',
-            'cases.policy_version_id',
-            'cases.opened_at',
-            'cases.next_due_at',
-            'customers.name',
-          ])
-          .orderBy('cases.opened_at', 'desc')
-          .orderBy('cases.id')
-          .limit(limit);
-        if (state) q = q.where('cases.state', '=', state);
-        const rows = await q.execute();
+        const rows = await listCases(database.db, { state }, { after: null, limit });
         console.log(
           table(
             ['case', 'customer', 'state', 'owed', 'recovered', 'policy', 'opened', 'next step'],
             rows.map((r) => [
               r.id,
-              r.name,
-              r.state,
-              money(r.amount_failed, r.currency),
+              r.customer_name,
+              r.paused ? `${r.state} (paused)` : r.state,
+              money(r.amount_owed, r.currency),
               money(r.amount_recovered, r.currency),
               r.policy_version_id,
               formatInstant(r.opened_at),
@@ -62,39 +46,20 @@ export function registerCases(program: Command): void {
     .argument('<id>', 'case id')
     .description('a case, its invoices, its steps and its timeline explaining every action')
     .action(async (id: string) => {
-      await withRuntime(async ({ database }) => {
-        const db = database.db;
-        const c = await db.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirst();
-        if (!c) throw new UsageError(`cases show: no case '${id}'`);
-        const customer = await db
-          .selectFrom('customers')
-          .selectAll()
-          .where('id', '=', c.customer_id)
-          .executeTakeFirstOrThrow();
-        const invoices = await db
-          .selectFrom('invoices')
-          .selectAll()
-          .where('case_id', '=', id)
-          .orderBy('due_at')
-          .execute();
-        const steps = await db
-          .selectFrom('scheduled_steps')
-          .selectAll()
-          .where('case_id', '=', id)
-          .orderBy('position')
-          .execute();
-        const events = await db
-          .selectFrom('timeline_events')
-          .selectAll()
-          .where('case_id', '=', id)
-          .orderBy('id')
-          .execute();
+      await withRuntime(async ({ database, deps }) => {
+        const detail = await getCaseDetail(database.db, id);
+        if (!detail) throw new UsageError(`cases show: no case '${id}'`);
+        const { summary: c, invoices, steps, timeline: events } = detail;
+        const customer = await loadCustomer(database.db, deps.cipher, c.customer_id);
+        if (!customer) throw new Error(`case ${id} names customer ${c.customer_id}, which does not exist`);
         console.log(
           `Case ${c.id} — ${c.state}${c.paused ? ' (paused)' : ''}${c.escalated_at ? ', escalated' : ''}`,
         );
         console.log(`Customer ${customer.name} (${customer.id}), ${customer.locale}, ${customer.time_zone}`);
+        const reach = [customer.email, customer.phone].filter((v) => v !== null).join(', ');
+        if (reach) console.log(`Contact ${reach}`);
         console.log(
-          `Policy ${c.policy_version_id}; owed ${money(c.amount_failed, c.currency)}, recovered ${money(c.amount_recovered, c.currency)}`,
+          `Policy ${c.policy_version_id}; overdue ${money(c.amount_failed, c.currency)}, recovered ${money(c.amount_recovered, c.currency)}, owed ${money(c.amount_owed, c.currency)}`,
         );
         console.log(
           `\nInvoices\n${table(

@@ -23,6 +23,7 @@ export function registerImport(program: Command): void {
         try {
           const report = await importFile(database, chosen, resolve(file), {
             now: deps.clock.now(),
+            cipher: deps.cipher,
             onProgress: (rows) => bar.update(rows),
           });
           bar.stop();

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { listMessages } from '../../services/messages.ts';
+import { openRecipient } from '../../store/message-recipients.ts';
 import { withRuntime } from '../context.ts';
 import { formatInstant, table } from '../format.ts';
 import { parseWhole } from '../parse.ts';
@@ -16,15 +18,8 @@ export function registerMessages(program: Command): void {
     .description('messages, newest first, with the outbox file of each one captured locally')
     .action(async (options: { case?: string; limit: string }) => {
       const limit = parseWhole(options.limit, '--limit', 1, 10_000);
-      await withRuntime(async ({ database, config }) => {
-        let q = database.db
-          .selectFrom('messages')
-          .selectAll()
-          .orderBy('created_at', 'desc')
-          .orderBy('id')
-          .limit(limit);
-        if (options.case) q = q.where('case_id', '=', options.case);
-        const rows = await q.execute();
+      await withRuntime(async ({ database, config, deps }) => {
+        const rows = await listMessages(database.db, { caseId: options.case }, { after: null, limit });
         const outbox = config.smtpUrl ? null : config.outboxDir;
         console.log(
           table(
@@ -37,7 +32,7 @@ export function registerMessages(program: Command): void {
                 m.channel,
                 m.template,
                 m.locale,
-                m.recipient,
+                openRecipient(deps.cipher, m),
                 m.subject,
                 file && existsSync(file) ? file : '',
               ];

@@ -1,27 +1,36 @@
-import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { extname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_TEMPLATE_ROOT, TemplateRenderer } from '../../channels/templates/renderer.ts';
+import { DEFAULT_TEMPLATE_ROOT } from '../../channels/templates/renderer.ts';
 import { formatErrors } from '../../domain/validation.ts';
-import { readPolicyFile } from '../../policies/policy-file.ts';
-import { applyPolicyVersion, latestPolicyVersions, policyVersions } from '../../store/policies.ts';
+import {
+  type PolicyFormat,
+  applyPolicy,
+  checkPolicySource,
+  listCurrentPolicies,
+  listPolicyVersions,
+  policyDocument,
+} from '../../services/policies.ts';
+import { templateNames } from '../../services/templates.ts';
 import { withRuntime } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { formatInstant, table } from '../format.ts';
 
 /** Reads a policy file and validates it against the schema and the known templates; throws with every error. */
 async function loadValid(file: string) {
-  const templates = new Set(new TemplateRenderer({ root: DEFAULT_TEMPLATE_ROOT }).list());
-  let loaded: Awaited<ReturnType<typeof readPolicyFile>>;
+  let source: string;
   try {
-    loaded = await readPolicyFile(resolve(file), templates);
+    source = await readFile(resolve(file), 'utf8');
   } catch (error) {
     throw new UsageError(
       `${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
     );
   }
-  if (!loaded.result.ok)
-    throw new UsageError(`${file}: invalid policy\n${formatErrors(loaded.result.errors)}`);
-  return { source: loaded.source, compiled: loaded.result.value };
+  const format: PolicyFormat = extname(file).toLowerCase() === '.json' ? 'json' : 'yaml';
+  const templates = templateNames(DEFAULT_TEMPLATE_ROOT);
+  const result = checkPolicySource(source, format, templates);
+  if (!result.ok) throw new UsageError(`${file}: invalid policy\n${formatErrors(result.errors)}`);
+  return { source, format, templates, compiled: result.value };
 }
 
 /** `recoup policy validate|apply|list|show`. */
@@ -46,9 +55,11 @@ export function registerPolicy(program: Command): void {
       'store the policy as a new immutable version; running cases keep the version they started on',
     )
     .action(async (file: string) => {
-      const { compiled, source } = await loadValid(file);
+      const { source, format, templates } = await loadValid(file);
       await withRuntime(async ({ database, deps }) => {
-        const row = await applyPolicyVersion(database.db, compiled, source, deps.clock.now());
+        const applied = await applyPolicy(database.db, { source, format, templates, now: deps.clock.now() });
+        if (!applied.ok) throw new UsageError(`${file}: invalid policy\n${formatErrors(applied.errors)}`);
+        const row = applied.value;
         console.log(`applied ${row.id}: new cases start on version ${row.version}`);
       });
     });
@@ -58,14 +69,14 @@ export function registerPolicy(program: Command): void {
     .description('the newest version of every policy')
     .action(async () => {
       await withRuntime(async ({ database }) => {
-        const rows = await latestPolicyVersions(database.db);
+        const rows = await listCurrentPolicies(database.db);
         console.log(
           table(
             ['policy', 'version', 'steps', 'applied'],
             rows.map((r) => [
               r.name,
               String(r.version),
-              String(JSON.parse(r.document).steps.length),
+              String(policyDocument(r).steps.length),
               formatInstant(r.created_at),
             ]),
           ),
@@ -80,10 +91,10 @@ export function registerPolicy(program: Command): void {
     .description('print a stored policy version as it was written')
     .action(async (name: string, options: { version?: string }) => {
       await withRuntime(async ({ database }) => {
-        const versions = await policyVersions(database.db, name);
+        const versions = await listPolicyVersions(database.db, name);
         const chosen = options.version
           ? versions.find((v) => String(v.version) === options.version)
-          : versions.at(-1);
+          : versions[0];
         if (!chosen)
           throw new UsageError(
             `policy: no policy '${name}'${options.version ? ` version ${options.version}` : ''}`,

@@ -12,22 +12,38 @@ export function registerWorker(program: Command): void {
     .option('--poll-ms <ms>', 'how long to wait when nothing is due', '1000')
     .option('--now <instant>', 'freeze the engine clock at this instant (simulations and tests)')
     .option('--exit-when-idle', 'exit once nothing is due instead of waiting for more')
-    .action(async (options: { pollMs: string; now?: string; exitWhenIdle?: boolean }) => {
-      const pollMs = parseWhole(options.pollMs, '--poll-ms', 10, 3_600_000);
-      const clock: Clock = options.now ? new VirtualClock(parseInstant(options.now, '--now')) : systemClock;
-      await withRuntime(
-        async ({ deps }) => {
-          const stop = new AbortController();
-          for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
-          deps.logger.info({ owner: deps.settings.owner }, 'worker started');
-          const report = await runWorker(deps, {
-            pollMs,
-            exitWhenIdle: options.exitWhenIdle ?? false,
-            signal: stop.signal,
-          });
-          deps.logger.info({ ...report }, 'worker stopped');
-        },
-        { clock },
-      );
-    });
+    .option('--no-webhooks', 'do not deliver outbound webhooks from this worker')
+    .option(
+      '--webhook-timeout-ms <ms>',
+      'how long a webhook receiver may take to answer (at most half the lease)',
+      '10000',
+    )
+    .action(
+      async (options: {
+        pollMs: string;
+        now?: string;
+        exitWhenIdle?: boolean;
+        webhooks: boolean;
+        webhookTimeoutMs: string;
+      }) => {
+        const pollMs = parseWhole(options.pollMs, '--poll-ms', 10, 3_600_000);
+        const timeoutMs = parseWhole(options.webhookTimeoutMs, '--webhook-timeout-ms', 100, 600_000);
+        const clock: Clock = options.now ? new VirtualClock(parseInstant(options.now, '--now')) : systemClock;
+        await withRuntime(
+          async ({ deps }) => {
+            const stop = new AbortController();
+            for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
+            deps.logger.info({ owner: deps.settings.owner }, 'worker started');
+            const report = await runWorker(deps, {
+              pollMs,
+              exitWhenIdle: options.exitWhenIdle ?? false,
+              signal: stop.signal,
+              webhooks: options.webhooks ? { timeoutMs } : null,
+            });
+            deps.logger.info({ ...report }, 'worker stopped');
+          },
+          { clock },
+        );
+      },
+    );
 }
