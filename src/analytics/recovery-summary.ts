@@ -1,12 +1,15 @@
-import { type RawBuilder, sql } from 'kysely';
-import { type DeclineClass, classifyDecline } from '../domain/declines.ts';
+import { sql } from 'kysely';
 import type { Db } from '../store/database.ts';
 import type { CaseState } from '../store/tables.ts';
+import { recoveryBreakdown } from './breakdown.ts';
+import { CLASS_ORDER, type OpeningClass } from './opening-failure.ts';
+import { median, recoveryRate } from './rates.ts';
+import { NO_CONTACT_STEP, recoveryCreditStep } from './recovery-credit.ts';
+import { DAY, countWhere, total } from './sql.ts';
 
-const DAY = 86_400_000;
-
-/** The step a recovery is credited to when the customer paid without any message from us. */
-export const NO_CONTACT_STEP = 'customer (no contact)';
+export { NO_CONTACT_STEP } from './recovery-credit.ts';
+export type { OpeningClass } from './opening-failure.ts';
+export { median, recoveryRate } from './rates.ts';
 
 /** Money failed and recovered in one currency; amounts are integer minor units and never mix currencies. */
 export interface CurrencyRecovery {
@@ -20,9 +23,6 @@ export interface CurrencyRecovery {
   /** From the case opening to its recovery; null when nothing was recovered. */
   readonly medianDaysToRecover: number | null;
 }
-
-/** The opening failure's decline class, or `none` for an invoice that nothing tried to charge. */
-export type OpeningClass = DeclineClass | 'none';
 
 /** Recovery among the cases whose opening failure had one decline class. */
 export interface ClassRecovery {
@@ -75,27 +75,6 @@ export async function recoverySummary(db: Db): Promise<RecoverySummary> {
   return { currencies, byDeclineClass, byStep, messages, casesByState };
 }
 
-/** Recovered ÷ failed, or null when nothing failed. */
-export function recoveryRate(recovered: number, failed: number): number | null {
-  return failed > 0 ? recovered / failed : null;
-}
-
-/** The median of a sorted list, or null when it is empty. */
-export function median(sorted: readonly number[]): number | null {
-  if (sorted.length === 0) return null;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-// PostgreSQL sums bigints as numeric, which pg returns as a string; a bigint comes back as a number.
-function total(column: string): RawBuilder<number> {
-  return sql<number>`cast(coalesce(sum(${sql.ref(column)}), 0) as bigint)`;
-}
-
-function countWhere(condition: RawBuilder<unknown>): RawBuilder<number> {
-  return sql<number>`cast(coalesce(sum(case when ${condition} then 1 else 0 end), 0) as bigint)`;
-}
-
 async function currencyRecovery(db: Db): Promise<CurrencyRecovery[]> {
   const [sums, durations] = await Promise.all([
     db
@@ -135,62 +114,19 @@ async function currencyRecovery(db: Db): Promise<CurrencyRecovery[]> {
   }));
 }
 
-const CLASS_ORDER: readonly OpeningClass[] = ['soft', 'action_required', 'hard', 'none'];
-
 async function classRecovery(db: Db): Promise<ClassRecovery[]> {
-  // The opening failure is the case's earliest failed charge; B2B invoices have none.
-  const opening = db
-    .selectFrom('cases as c')
-    .select((eb) => [
-      'c.currency',
-      'c.state',
-      'c.amount_failed',
-      'c.amount_recovered',
-      eb
-        .selectFrom('invoices as i')
-        .select('i.failure_code')
-        .whereRef('i.case_id', '=', 'c.id')
-        .where('i.failure_code', 'is not', null)
-        .orderBy('i.failed_at')
-        .orderBy('i.id')
-        .limit(1)
-        .as('code'),
-    ]);
-  const rows = await db
-    .selectFrom(opening.as('o'))
-    .select((eb) => [
-      'o.currency',
-      'o.code',
-      eb.fn.countAll<number>().as('cases'),
-      total('o.amount_failed').as('failed'),
-      total('o.amount_recovered').as('recovered'),
-      countWhere(sql`o.state = 'recovered'`).as('recovered_cases'),
-    ])
-    .groupBy(['o.currency', 'o.code'])
-    .execute();
-  // Codes become classes here, in the one place that knows them, then merge.
-  const merged = new Map<string, Omit<ClassRecovery, 'recoveryRate'>>();
-  for (const r of rows) {
-    const declineClass: OpeningClass = r.code ? classifyDecline({ code: r.code }).class : 'none';
-    const key = `${r.currency}|${declineClass}`;
-    const before = merged.get(key) ?? {
+  // The dashboard's decline-class breakdown over every case, in the classes' own order.
+  const rows = await recoveryBreakdown(db, 'decline_class');
+  return rows
+    .map((r) => ({
       currency: r.currency,
-      declineClass,
-      cases: 0,
-      failedAmount: 0,
-      recoveredAmount: 0,
-      recoveredCases: 0,
-    };
-    merged.set(key, {
-      ...before,
-      cases: before.cases + Number(r.cases),
-      failedAmount: before.failedAmount + Number(r.failed),
-      recoveredAmount: before.recoveredAmount + Number(r.recovered),
-      recoveredCases: before.recoveredCases + Number(r.recovered_cases),
-    });
-  }
-  return [...merged.values()]
-    .map((m) => ({ ...m, recoveryRate: recoveryRate(m.recoveredAmount, m.failedAmount) }))
+      declineClass: r.key as OpeningClass,
+      cases: r.cases,
+      failedAmount: r.failedAmount,
+      recoveredAmount: r.recoveredAmount,
+      recoveredCases: r.recoveredCases,
+      recoveryRate: r.recoveryRate,
+    }))
     .sort(
       (a, b) =>
         a.currency.localeCompare(b.currency) ||
@@ -199,56 +135,30 @@ async function classRecovery(db: Db): Promise<ClassRecovery[]> {
 }
 
 async function stepRecovery(db: Db): Promise<StepRecovery[]> {
-  const credited = db
-    .selectFrom('cases as c')
-    .where('c.state', '=', 'recovered')
-    .select((eb) => [
-      'c.currency',
-      'c.amount_recovered',
-      eb
-        .selectFrom('payment_attempts as a')
-        .select('a.step_id')
-        .whereRef('a.case_id', '=', 'c.id')
-        .where('a.status', '=', 'succeeded')
-        .orderBy('a.completed_at', 'desc')
-        .limit(1)
-        .as('retry_step'),
-      eb
-        .selectFrom('timeline_events as e')
-        .select('e.step_id')
-        .whereRef('e.case_id', '=', 'c.id')
-        .where('e.type', '=', 'message.sent')
-        .whereRef('e.at', '<=', 'c.closed_at')
-        .orderBy('e.at', 'desc')
-        .orderBy('e.id', 'desc')
-        .limit(1)
-        .as('message_step'),
-    ]);
   const rows = await db
-    .selectFrom(credited.as('r'))
+    .selectFrom(
+      db
+        .selectFrom('cases as c')
+        .where('c.state', '=', 'recovered')
+        .select(['c.currency', 'c.amount_recovered', recoveryCreditStep('c').as('step')])
+        .as('r'),
+    )
     .select((eb) => [
       'r.currency',
-      'r.retry_step',
-      'r.message_step',
+      'r.step',
       eb.fn.countAll<number>().as('cases'),
       total('r.amount_recovered').as('recovered'),
     ])
-    .groupBy(['r.currency', 'r.retry_step', 'r.message_step'])
+    .groupBy(['r.currency', 'r.step'])
     .execute();
-  const merged = new Map<string, StepRecovery>();
-  for (const r of rows) {
-    const stepId = r.retry_step ?? r.message_step ?? NO_CONTACT_STEP;
-    const key = `${r.currency}|${stepId}`;
-    const before = merged.get(key) ?? { currency: r.currency, stepId, cases: 0, recoveredAmount: 0 };
-    merged.set(key, {
-      ...before,
-      cases: before.cases + Number(r.cases),
-      recoveredAmount: before.recoveredAmount + Number(r.recovered),
-    });
-  }
-  return [...merged.values()].sort(
-    (a, b) => a.currency.localeCompare(b.currency) || b.recoveredAmount - a.recoveredAmount,
-  );
+  return rows
+    .map((r) => ({
+      currency: r.currency,
+      stepId: r.step ?? NO_CONTACT_STEP,
+      cases: Number(r.cases),
+      recoveredAmount: Number(r.recovered),
+    }))
+    .sort((a, b) => a.currency.localeCompare(b.currency) || b.recoveredAmount - a.recoveredAmount);
 }
 
 async function messageCounts(db: Db): Promise<MessageCount[]> {

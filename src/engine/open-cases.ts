@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { caseSegment } from '../analytics/segment.ts';
 import { earliestOffsetMs, planCase } from '../domain/case-plan.ts';
 import type { CompiledPolicy } from '../domain/policy.ts';
 import { insertMany, updateMany } from '../store/batch.ts';
@@ -115,7 +116,7 @@ async function openBatch(
       .where('state', '=', 'open')
       .where('customer_id', 'in', [...new Set(invoices.map((i) => i.customer_id))])
       .execute();
-    const openByKey = new Map(open.map((c) => [`${c.customer_id}|${c.currency}`, c]));
+    const openByKey = new Map<string, CaseRow>(open.map((c) => [`${c.customer_id}|${c.currency}`, c]));
     const events: NewTimelineEvent[] = [];
     const outbox: NewOutboxEvent[] = [];
     const joined = new Map<string, { caseRow: CaseRow; added: number }>();
@@ -126,7 +127,8 @@ async function openBatch(
       let existing = openByKey.get(key);
       if (!existing) {
         const policy = policyFor(invoice, customers.get(invoice.customer_id)!, active)!;
-        existing = await createCase(trx, invoice, policy, now, events, outbox);
+        const segment = caseSegment(customers.get(invoice.customer_id)!.attributes);
+        existing = await createCase(trx, invoice, policy, segment, now, events, outbox);
         openByKey.set(key, existing);
       } else {
         const entry = joined.get(existing.id) ?? { caseRow: existing, added: 0 };
@@ -161,6 +163,7 @@ async function createCase(
   trx: Trx,
   invoice: InvoiceRow,
   policy: ActivePolicy,
+  segment: string,
   now: number,
   events: NewTimelineEvent[],
   outbox: NewOutboxEvent[],
@@ -188,7 +191,10 @@ async function createCase(
     amount_recovered: 0,
     escalated_at: null,
   };
-  await trx.insertInto('cases').values(caseRow).execute();
+  await trx
+    .insertInto('cases')
+    .values({ ...caseRow, segment })
+    .execute();
   await insertMany(
     trx,
     'scheduled_steps',

@@ -7,6 +7,8 @@ import * as encryption from './migrations/004-encryption.ts';
 import * as stripe from './migrations/005-stripe.ts';
 import * as inbound from './migrations/006-inbound.ts';
 import * as apiIndexes from './migrations/007-api-indexes.ts';
+import * as analytics from './migrations/008-analytics.ts';
+import * as caseWork from './migrations/009-case-work.ts';
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -19,6 +21,8 @@ const steps: Record<string, Step> = {
   '005-stripe': stripe,
   '006-inbound': inbound,
   '007-api-indexes': apiIndexes,
+  '008-analytics': analytics,
+  '009-case-work': caseWork,
 };
 
 /** Applies every migration not yet applied, each in its own transaction; returns the names applied. */

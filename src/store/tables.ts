@@ -1,6 +1,8 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
 import type { Sealed } from '../security/sealed.ts';
+import type { AnalyticsTables } from './schema/analytics.ts';
 import type { ApiTables } from './schema/api.ts';
+import type { CaseWorkTables } from './schema/case-work.ts';
 import type { EncryptionTables } from './schema/encryption.ts';
 import type { InboundTables } from './schema/inbound.ts';
 import type { StripeTables } from './schema/stripe.ts';
@@ -198,7 +200,9 @@ export type Tables = CoreTables &
   WebhooksTables &
   EncryptionTables &
   StripeTables &
-  InboundTables;
+  InboundTables &
+  CaseWorkTables &
+  AnalyticsTables;
 
 export type CustomerRow = Selectable<CustomersTable>;
 export type PaymentMethodRow = Selectable<PaymentMethodsTable>;

@@ -1,0 +1,53 @@
+import { type RawBuilder, sql } from 'kysely';
+
+// What a case's outcome is credited to. Recovery summaries, the dashboard's step/channel/template breakdown and
+// anything else that says "this step worked" share these expressions, so they can never disagree.
+
+/** The step a recovery is credited to when the customer paid without any message from us. */
+export const NO_CONTACT_STEP = 'customer (no contact)';
+
+/** The key of a case that nothing has acted on yet (no retry, no message) and that was not recovered. */
+export const NOT_CONTACTED_STEP = 'not contacted';
+
+// Each subquery reads one partial index of migration 008 (or 001) backwards from the case: one seek per case.
+
+/** The step of the case's latest succeeded retry, or null. */
+export function succeededRetryStep(caseAlias: string): RawBuilder<string | null> {
+  return sql<string | null>`(select a.step_id from payment_attempts a
+    where a.case_id = ${sql.ref(`${caseAlias}.id`)} and a.status = 'succeeded'
+    order by a.completed_at desc limit 1)`;
+}
+
+/** The step of the last message sent to the case, at or before its closing when `untilClosed`; or null. */
+export function lastMessageStep(caseAlias: string, untilClosed: boolean): RawBuilder<string | null> {
+  const bound = untilClosed ? sql` and e.at <= ${sql.ref(`${caseAlias}.closed_at`)}` : sql``;
+  return sql<string | null>`(select e.step_id from timeline_events e
+    where e.case_id = ${sql.ref(`${caseAlias}.id`)} and e.type = 'message.sent'${bound}
+    order by e.at desc, e.id desc limit 1)`;
+}
+
+/** The step of the case's last payment attempt, whatever its outcome; or null. */
+export function lastAttemptStep(caseAlias: string): RawBuilder<string | null> {
+  return sql<string | null>`(select a.step_id from payment_attempts a
+    where a.case_id = ${sql.ref(`${caseAlias}.id`)}
+    order by a.created_at desc, a.id desc limit 1)`;
+}
+
+/**
+ * The step a recovered case is credited to: the retry that collected the money, otherwise the last message sent
+ * before the payment; null when the customer paid without any contact (shown as {@link NO_CONTACT_STEP}).
+ */
+export function recoveryCreditStep(caseAlias: string): RawBuilder<string | null> {
+  return sql<string | null>`coalesce(${succeededRetryStep(caseAlias)}, ${lastMessageStep(caseAlias, true)})`;
+}
+
+/**
+ * The step any case is attributed to: a recovered case to its {@link recoveryCreditStep}; any other case to the
+ * last message it was sent, or, when it got none, its last retry; null when nothing acted on it. Only the
+ * subqueries a case needs run (coalesce stops at the first value on both databases).
+ */
+export function attributedStep(caseAlias: string): RawBuilder<string | null> {
+  return sql<string | null>`case when ${sql.ref(`${caseAlias}.state`)} = 'recovered'
+    then ${recoveryCreditStep(caseAlias)}
+    else coalesce(${lastMessageStep(caseAlias, false)}, ${lastAttemptStep(caseAlias)}) end`;
+}

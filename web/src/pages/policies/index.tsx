@@ -1,0 +1,6 @@
+import { Title } from '@mantine/core';
+
+/** Policies */
+export default function PoliciesPage() {
+  return <Title order={2}>Policies</Title>;
+}

@@ -1,0 +1,6 @@
+import { Title } from '@mantine/core';
+
+/** Settings */
+export default function SettingsPage() {
+  return <Title order={2}>Settings</Title>;
+}
