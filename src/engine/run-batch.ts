@@ -6,6 +6,7 @@ import { type CaseWork, addEvent } from './case-work.ts';
 import { makeCharges, planCharges } from './charge-rounds.ts';
 import type { EngineDeps } from './deps.ts';
 import { amountDueOf, toStepFacts } from './facts.ts';
+import { adHocStep } from './manual-steps.ts';
 import { prepareMessages, sendMessages } from './message-sends.ts';
 import { recordIntents, recordOutcomes } from './record-batch.ts';
 
@@ -67,7 +68,8 @@ function startWork(deps: EngineDeps, rows: Parameters<typeof toStepFacts>[0], no
   const policy = deps.policies.get(rows.case.policy_version_id);
   const due = rows.pendingSteps.find((s) => s.due_at <= now) ?? rows.pendingSteps[0];
   if (!due) throw new Error(`case ${rows.case.id} is open with no pending step`);
-  const policyStep = policy.policy.steps.find((s) => s.id === due.step_id);
+  // A step a person asked for (retry now with no retry step left) is not in the policy but is planned all the same.
+  const policyStep = policy.policy.steps.find((s) => s.id === due.step_id) ?? adHocStep(due);
   if (!policyStep) throw new Error(`step ${due.step_id} is not in policy ${rows.case.policy_version_id}`);
   const decision = decideStep(policy.policy, policyStep, toStepFacts(rows, classify), now);
   const work: CaseWork = {

@@ -1,6 +1,8 @@
 import { type RawBuilder, sql } from 'kysely';
+import { manualRetryStepId, nextManualStepId } from '../engine/manual-steps.ts';
 import { type Database, type Queryable, type Trx, writeTransaction } from '../store/database.ts';
 import type { CaseState, InvoiceRow, StepRow, TimelineRow } from '../store/tables.ts';
+import { outboxEvent, writeOutboxEvents } from '../webhooks/outbox.ts';
 import { type Actor, actorData } from './actor.ts';
 
 /** Which cases a list shows; every filter is optional and they combine with AND. */
@@ -19,6 +21,8 @@ export interface CaseFilter {
   readonly openedBefore?: number;
   /** Opened at or after this instant (epoch ms). */
   readonly openedAfter?: number;
+  /** Assigned to this user id; null: assigned to nobody. */
+  readonly assignee?: string | null;
 }
 
 /** A case as lists show it: its state, its policy version, and what was, is and came in owed. */
@@ -41,6 +45,9 @@ export interface CaseSummary {
   readonly amount_recovered: number;
   /** What the case's open invoices still owe now. */
   readonly amount_owed: number;
+  /** The person working the case, if anyone. */
+  readonly assignee_user_id: string | null;
+  readonly assignee_email: string | null;
 }
 
 /** A case with everything that explains it: invoices, planned steps and the timeline, oldest first. */
@@ -51,11 +58,15 @@ export interface CaseDetail {
   readonly timeline: TimelineRow[];
 }
 
-/** Why a change to a case cannot be made: there is no such case, or its state does not allow it. */
+/**
+ * Why a change to a case cannot be made: there is no such case, its state does not allow it, or an input names
+ * something unusable; `field` is the input at fault (the case's id unless said otherwise).
+ */
 export class CaseActionError extends Error {
   constructor(
-    readonly kind: 'not_found' | 'conflict',
+    readonly kind: 'not_found' | 'conflict' | 'invalid',
     readonly reason: string,
+    readonly field = 'path.id',
   ) {
     super(reason);
   }
@@ -70,10 +81,12 @@ const OWED = sql<number>`(select cast(coalesce(sum(case when i.total > i.amount_
 // path, and building and compiling the query through the builder cost more than running it.
 const SUMMARY = sql`select c.id, c.customer_id, cu.name as customer_name, c.currency, c.state, c.paused,
   c.policy_version_id, p.name as policy_name, p.version as policy_version, c.anchor_at, c.opened_at, c.closed_at,
-  c.next_due_at, c.escalated_at, c.amount_failed, c.amount_recovered, ${OWED} as amount_owed
+  c.next_due_at, c.escalated_at, c.amount_failed, c.amount_recovered, ${OWED} as amount_owed,
+  c.assignee_user_id, au.email as assignee_email
   from cases c
   join customers cu on cu.id = c.customer_id
-  join policy_versions p on p.id = c.policy_version_id`;
+  join policy_versions p on p.id = c.policy_version_id
+  left join users au on au.id = c.assignee_user_id`;
 
 function conditions(f: CaseFilter, after: string | null): RawBuilder<unknown>[] {
   const where: RawBuilder<unknown>[] = [];
@@ -90,6 +103,13 @@ function conditions(f: CaseFilter, after: string | null): RawBuilder<unknown>[] 
   if (f.maxOwed !== undefined) where.push(sql`${OWED} <= ${f.maxOwed}`);
   if (f.openedBefore !== undefined) where.push(sql`c.opened_at < ${f.openedBefore}`);
   if (f.openedAfter !== undefined) where.push(sql`c.opened_at >= ${f.openedAfter}`);
+  // A person's queue rides the partial index cases_assignee; unassigned cases are most of them, so that filter
+  // walks the primary key like an unfiltered list.
+  if (f.assignee !== undefined) {
+    where.push(
+      f.assignee === null ? sql`c.assignee_user_id is null` : sql`c.assignee_user_id = ${f.assignee}`,
+    );
+  }
   return where;
 }
 
@@ -264,7 +284,7 @@ export async function cancelCase(
       .set({ state: 'cancelled', closed_at: input.now, next_due_at: null })
       .where('id', '=', input.id)
       .where('state', '=', 'open')
-      .returning(['id', 'policy_version_id'])
+      .returning(['id', 'policy_version_id', 'customer_id', 'currency'])
       .executeTakeFirst();
     if (!changed) {
       await requireOpen(trx, input.id, 'cancelled');
@@ -285,21 +305,33 @@ export async function cancelCase(
       `cancelled by ${byline(input.actor, input.reason)}; ${cancelled} pending steps cancelled`,
       { by: actorData(input.actor), reason: input.reason, steps_cancelled: cancelled },
     );
+    // The update above holds the case's row lock, which orders its outbox events (see writeOutboxEvents).
+    await writeOutboxEvents(trx, [
+      outboxEvent(
+        'case.cancelled',
+        input.now,
+        { caseId: changed.id, customerId: changed.customer_id },
+        { currency: changed.currency, reason: 'manual', step_id: null },
+      ),
+    ]);
   });
 }
 
 /**
- * Retry now: makes the case's next pending retry step due at once, so the next tick charges. The charge goes
+ * Retry now: makes the case's next pending retry step due at once, so the next tick charges. When its policy has
+ * no retry step left, an ad-hoc step (`manual-retry-<n>`) is planned instead, due now. Either way the charge goes
  * through every rule a scheduled retry does (methods in priority order, hard declines never retried, network
- * caps and advised waits, the step's idempotency key), because it is that step. Refused while the case is paused
- * (resume it first) or while a worker holds its lease: the worker would write back the due time it had read.
- * Returns the step made due.
+ * caps and advised waits, the step's own idempotency key), because it is a step the engine runs. Asking again
+ * before the tick makes the same step due, so two requests charge once. Refused while the case is paused (resume
+ * it first), while a worker holds its lease (the worker would write back the due time it had read), and when the
+ * customer has no active payment method. Returns the step made due.
  */
 export async function retryCaseNow(
   database: Database,
   input: { id: string; actor: Actor; reason?: string | undefined; now: number; wallNow: number },
 ): Promise<string> {
   return writeTransaction(database, async (trx) => {
+    // The update comes first: it takes the case's row lock, so concurrent requests see each other's ad-hoc step.
     const changed = await trx
       .updateTable('cases')
       .set({
@@ -309,8 +341,9 @@ export async function retryCaseNow(
       .where('state', '=', 'open')
       .where('paused', '=', 0)
       .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', input.wallNow)]))
-      .returning(['id', 'policy_version_id'])
+      .returning(['id', 'policy_version_id', 'customer_id'])
       .executeTakeFirst();
+    // Throwing from here on rolls back the due time set above.
     if (!changed) {
       const c = await requireOpen(trx, input.id, 'retried');
       if (c.paused === 1) throw new CaseActionError('conflict', 'the case is paused; resume it first');
@@ -319,7 +352,15 @@ export async function retryCaseNow(
         'a worker is working this case right now; try again in a few seconds',
       );
     }
-    const step = await trx
+    const method = await trx
+      .selectFrom('payment_methods')
+      .select('id')
+      .where('customer_id', '=', changed.customer_id)
+      .where('status', '=', 'active')
+      .limit(1)
+      .executeTakeFirst();
+    if (!method) throw new CaseActionError('conflict', 'the customer has no active payment method to charge');
+    const planned = await trx
       .selectFrom('scheduled_steps')
       .select(['step_id', 'due_at'])
       .where('case_id', '=', input.id)
@@ -329,9 +370,7 @@ export async function retryCaseNow(
       .orderBy('position')
       .limit(1)
       .executeTakeFirst();
-    // Throwing rolls back the due time set above. An ad-hoc retry step would need the engine to run steps that
-    // are not in the case's policy version, which it does not yet.
-    if (!step) throw new CaseActionError('conflict', 'no retry step of its policy is left to run');
+    const step = planned ?? (await planManualRetry(trx, input.id, input.now));
     const dueAt = Math.min(Number(step.due_at), input.now);
     await trx
       .updateTable('scheduled_steps')
@@ -340,20 +379,104 @@ export async function retryCaseNow(
       .where('step_id', '=', step.step_id)
       .where('status', '=', 'pending')
       .execute();
+    const what = planned
+      ? `step ${step.step_id} made due`
+      : `no retry step of its policy is left, so ad-hoc step ${step.step_id} was added, due now`;
     await addEvent(
       trx,
       { ...changed, step_id: step.step_id },
       input.now,
       'retry.requested',
-      `retry now requested by ${byline(input.actor, input.reason)}: step ${step.step_id} made due`,
+      `retry now requested by ${byline(input.actor, input.reason)}: ${what}`,
       {
         by: actorData(input.actor),
         reason: input.reason ?? null,
         step: step.step_id,
-        was_due_at: Number(step.due_at),
+        ad_hoc: !planned,
+        was_due_at: planned ? Number(planned.due_at) : null,
       },
     );
     return step.step_id;
+  });
+}
+
+/** Plans an ad-hoc retry step for a case, due at `now`, with the first `manual-retry-<n>` id the case has not used. */
+async function planManualRetry(trx: Trx, caseId: string, now: number) {
+  const taken = await trx
+    .selectFrom('scheduled_steps')
+    .select('step_id')
+    .where('case_id', '=', caseId)
+    .execute();
+  const stepId = nextManualStepId(
+    manualRetryStepId,
+    taken.map((s) => s.step_id),
+  );
+  // Position -1 puts it before any policy step due at the same instant, as the policies put retries first.
+  await trx
+    .insertInto('scheduled_steps')
+    .values({
+      case_id: caseId,
+      step_id: stepId,
+      position: -1,
+      action: 'retry',
+      due_at: now,
+      status: 'pending',
+      completed_at: null,
+    })
+    .execute();
+  return { step_id: stepId, due_at: now };
+}
+
+/**
+ * Assigns an open case to an enabled user, or unassigns any case (`userId: null`), with a `case.assigned`
+ * timeline event naming both in the same transaction. Assigning the case to whom it is assigned changes nothing.
+ */
+export async function assignCase(
+  database: Database,
+  input: { id: string; userId: string | null; actor: Actor; now: number },
+): Promise<void> {
+  await writeTransaction(database, async (trx) => {
+    const c = await trx
+      .selectFrom('cases')
+      .select(['id', 'policy_version_id', 'state', 'assignee_user_id'])
+      .where('id', '=', input.id)
+      .executeTakeFirst();
+    if (!c) throw new CaseActionError('not_found', `no case '${input.id}'`);
+    let email: string | null = null;
+    if (input.userId !== null) {
+      const user = await trx
+        .selectFrom('users')
+        .select(['email', 'disabled_at'])
+        .where('id', '=', input.userId)
+        .executeTakeFirst();
+      if (!user) throw new CaseActionError('invalid', `no user with id '${input.userId}'`, 'body.user_id');
+      if (user.disabled_at !== null) {
+        throw new CaseActionError('invalid', `user ${user.email} is disabled`, 'body.user_id');
+      }
+      if (c.state !== 'open') {
+        throw new CaseActionError('conflict', `the case is ${c.state}; only an open case can be assigned`);
+      }
+      email = user.email;
+    }
+    if (c.assignee_user_id === input.userId) return;
+    await trx
+      .updateTable('cases')
+      .set({ assignee_user_id: input.userId })
+      .where('id', '=', input.id)
+      .execute();
+    await addEvent(
+      trx,
+      c,
+      input.now,
+      'case.assigned',
+      email === null ? `unassigned by ${input.actor.name}` : `assigned to ${email} by ${input.actor.name}`,
+      {
+        by: actorData(input.actor),
+        user_id: input.userId,
+        email,
+        previous_user_id: c.assignee_user_id,
+      },
+    );
   });
 }
 

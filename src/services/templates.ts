@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Channel } from '../channels/channel.ts';
 import { isValidTimeZone } from '../domain/contact-hours.ts';
 import {
   type RenderedMessage,
@@ -9,6 +10,7 @@ import {
   TemplateSourceError,
 } from '../channels/templates/renderer.ts';
 import type { EngineSettings } from '../engine/deps.ts';
+import { newId } from '../engine/ids.ts';
 import type { Db } from '../store/database.ts';
 import { latestPolicyVersions } from '../store/policies.ts';
 import { policyDocument } from './policies.ts';
@@ -66,6 +68,51 @@ export class TemplatePreviewError extends Error {
   ) {
     super(`${field}: ${reason}`);
   }
+}
+
+/** A test message the channel did not take; `permanent` when sending it again would fail the same way. */
+export class TestSendError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly permanent: boolean,
+  ) {
+    super(reason);
+  }
+}
+
+/**
+ * Renders a stored template with the preview's sample data and sends it to `to` over the configured channel, with
+ * `[TEST] ` before the subject so nobody takes it for a real reminder. Nothing is recorded: it is no customer's
+ * message. Returns the message id, which the email's Message-ID carries.
+ */
+export async function sendTestMessage(
+  renderer: TemplateRenderer,
+  channels: ReadonlyMap<string, Channel>,
+  settings: Pick<EngineSettings, 'business' | 'payLinkBase'>,
+  input: { template: string; locale: string; channel: string; to: string; now: number },
+): Promise<{ messageId: string; recipient: string }> {
+  const channel = channels.get(input.channel);
+  if (!channel) throw new TemplatePreviewError('channel', `no '${input.channel}' channel is configured`);
+  const rendered = await previewTemplate(renderer, settings, {
+    name: input.template,
+    locale: input.locale,
+    timeZone: 'UTC',
+    sample: {},
+    now: input.now,
+  });
+  const id = newId('msg');
+  const result = await channel.send({
+    id,
+    idempotencyKey: `recoup:test-send:${id}`,
+    channel: input.channel,
+    to: input.to,
+    subject: `[TEST] ${rendered.subject}`,
+    text: rendered.text,
+    html: rendered.html,
+    headers: {},
+  });
+  if (result.status === 'failed') throw new TestSendError(result.error, result.permanent);
+  return { messageId: id, recipient: input.to };
 }
 
 /** The names of the templates under `root`, for checking the templates a policy names. */

@@ -102,10 +102,16 @@ export const EVENT_DATA = {
   'case.cancelled': Type.Object(
     {
       currency: Currency,
-      reason: Type.Union([Type.Literal('policy'), Type.Literal('invoices_voided')]),
+      reason: Type.Union([Type.Literal('policy'), Type.Literal('invoices_voided'), Type.Literal('manual')], {
+        description:
+          'policy: a cancel step ran; invoices_voided: nothing is owed any more; manual: a person cancelled it',
+      }),
       step_id: NullableId('the policy step that cancelled, when a policy did'),
     },
-    { description: 'The case closed without payment: a cancel step ran or its invoices were voided.' },
+    {
+      description:
+        'The case closed without payment: a cancel step ran, its invoices were voided, or a person cancelled it.',
+    },
   ),
 } as const satisfies Record<string, TSchema>;
 

@@ -1,8 +1,11 @@
+import { Value } from '@sinclair/typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser, updateUser } from '../../src/access/users.ts';
 import { runBatch } from '../../src/engine/run-batch.ts';
 import type { ChargeRequest, PaymentGateway } from '../../src/gateways/gateway.ts';
 import { type ApiWorld, type Caller, createApiWorld } from '../support/api.ts';
 import { TEST_DB } from '../support/databases.ts';
+import { EVENT_DATA } from '../../src/webhooks/events.ts';
 import { DAY, HOUR } from '../support/world.ts';
 
 let api: ApiWorld;
@@ -343,7 +346,7 @@ describe(`cases API on ${TEST_DB}: a collector's actions`, () => {
     expect(skipped?.rule).toMatch(/hard decline/);
   });
 
-  it('retry now is refused while paused and when the policy has no retry step', async () => {
+  it('retry now is refused while paused and when the customer has no payment method', async () => {
     const caseId = await openCardCase();
     expect((await post(caseId, 'pause')).statusCode).toBe(200);
     const paused = await post(caseId, 'retry');
@@ -363,7 +366,10 @@ describe(`cases API on ${TEST_DB}: a collector's actions`, () => {
       .executeTakeFirstOrThrow();
     const refused = await post(b2b.id, 'retry');
     expect(refused.statusCode).toBe(409);
-    expect(refused.json().errors[0].field).toBe('path.id');
+    expect(refused.json().errors[0]).toEqual({
+      field: 'path.id',
+      reason: 'the customer has no active payment method to charge',
+    });
     const unchanged = await db()
       .selectFrom('cases')
       .select('next_due_at')
@@ -496,5 +502,169 @@ describe(`cases API on ${TEST_DB}: a collector's actions`, () => {
       await api.world.advance(now() + 4 * DAY);
       expect(await attemptsOf(caseId)).toHaveLength(attempts);
     }
+  });
+});
+
+/** A B2B customer (invoice terms, so a policy without retry steps) with one card on file; returns the case. */
+async function openInvoiceCase(token: string): Promise<{ caseId: string; methodId: string }> {
+  const customer = await api.world.customer();
+  const methodId = await api.world.method(customer, token);
+  await api.world.invoice(customer, { total: 3_000, dueAt: now() + DAY, collection: 'send_invoice' });
+  await api.world.advance(now() + HOUR);
+  const c = await db()
+    .selectFrom('cases')
+    .select(['id', 'policy_version_id'])
+    .where('customer_id', '=', customer)
+    .executeTakeFirstOrThrow();
+  expect(c.policy_version_id).toBe('b2b-invoice@1');
+  return { caseId: c.id, methodId };
+}
+
+describe(`cases API on ${TEST_DB}: retry now without a retry step, assign, and cancel events`, () => {
+  it('retry now plans an ad-hoc step when the policy has none, and charges once when asked twice at once', async () => {
+    const { caseId, methodId } = await openInvoiceCase('tok_ok');
+    const write: Caller = { scope: 'write' };
+    const answers = await Promise.all([post(caseId, 'retry', {}, write), post(caseId, 'retry', {}, write)]);
+    for (const res of answers) expect(res.statusCode, res.body).toBe(200);
+    const adHoc = await db()
+      .selectFrom('scheduled_steps')
+      .selectAll()
+      .where('case_id', '=', caseId)
+      .where('action', '=', 'retry')
+      .execute();
+    expect(adHoc).toMatchObject([{ step_id: 'manual-retry-1', status: 'pending', due_at: now() }]);
+    const requested = (await timelineOf(caseId)).filter((e) => e.type === 'retry.requested');
+    expect(requested).toHaveLength(2);
+    expect(requested[0]!.rule).toMatch(
+      /no retry step of its policy is left, so ad-hoc step manual-retry-1 was added/,
+    );
+    expect(requested[1]!.rule).toMatch(/step manual-retry-1 made due$/);
+
+    // Two workers race for the case; the gateway sees one charge.
+    const { deps } = api.world.runtime;
+    const charges: ChargeRequest[] = [];
+    const gateway: PaymentGateway = {
+      name: deps.gateway.name,
+      async charge(request: ChargeRequest) {
+        charges.push(request);
+        return deps.gateway.charge(request);
+      },
+    };
+    await Promise.all(
+      ['worker-a', 'worker-b'].map((owner) =>
+        runBatch({ ...deps, gateway, settings: { ...deps.settings, owner } }, now()),
+      ),
+    );
+    await api.world.advance(now() + HOUR);
+    expect(charges).toHaveLength(1);
+    expect(charges[0]!.idempotencyKey).toBe(`recoup:${caseId}:manual-retry-1:${methodId}`);
+    const attempts = await attemptsOf(caseId);
+    expect(attempts).toMatchObject([{ step_id: 'manual-retry-1', status: 'succeeded', amount: 3_000 }]);
+    const c = await api.call(write, { method: 'GET', url: `/v1/cases/${caseId}` });
+    expect(c.json()).toMatchObject({ state: 'recovered', amount_recovered: 3_000 });
+    expect(c.json().steps.find((s: { step_id: string }) => s.step_id === 'manual-retry-1')).toMatchObject({
+      action: 'retry',
+      status: 'done',
+    });
+  });
+
+  it('each later retry now is a new ad-hoc step with its own idempotency key', async () => {
+    const { caseId, methodId } = await openInvoiceCase('tok_insufficient_funds');
+    for (const step of ['manual-retry-1', 'manual-retry-2']) {
+      api.world.clock.set(now() + HOUR);
+      expect((await post(caseId, 'retry', {}, { scope: 'write' })).statusCode).toBe(200);
+      await api.world.advance(now());
+      const last = (await attemptsOf(caseId)).at(-1)!;
+      expect(last).toMatchObject({ step_id: step, status: 'failed' });
+      expect(last.idempotency_key).toBe(`recoup:${caseId}:${step}:${methodId}`);
+    }
+    expect(await attemptsOf(caseId)).toHaveLength(2);
+    const c = await db()
+      .selectFrom('cases')
+      .select('state')
+      .where('id', '=', caseId)
+      .executeTakeFirstOrThrow();
+    expect(c.state).toBe('open'); // its reminders are still to come
+  });
+
+  it('assign: sets and clears the assignee, shows it, filters by it, and names body.user_id for a bad user', async () => {
+    const caseId = await openCardCase();
+    const other = await openCardCase();
+    const userId = async (email: string) =>
+      (await db().selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+    const agent = await userId('agent@example.com');
+
+    const res = await post(caseId, 'assign', { user_id: agent }, { role: 'agent' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().assignee).toEqual({ id: agent, email: 'agent@example.com' });
+    expect((await post(caseId, 'assign', { user_id: agent }, { role: 'agent' })).statusCode).toBe(200);
+    const assigned = (await timelineOf(caseId)).filter((e) => e.type === 'case.assigned');
+    expect(assigned).toHaveLength(1); // assigning again changed nothing
+    expect(assigned[0]).toMatchObject({
+      rule: 'assigned to agent@example.com by agent@example.com',
+      data: { user_id: agent, previous_user_id: null, by: { kind: 'user', name: 'agent@example.com' } },
+    });
+
+    const ids = async (query: string) => {
+      const list = await api.call({ scope: 'read' }, { method: 'GET', url: `/v1/cases?limit=100&${query}` });
+      expect(list.statusCode, list.body).toBe(200);
+      return list.json().data.map((c: { id: string; assignee: unknown }) => c.id) as string[];
+    };
+    expect(await ids(`assignee=${agent}`)).toEqual([caseId]);
+    expect(await ids('assignee=none')).toContain(other);
+    expect(await ids('assignee=none')).not.toContain(caseId);
+    expect(await ids(`assignee=${agent}&opened_after=${new Date(now() + 1).toISOString()}`)).toEqual([]);
+    const shown = await api.call({ scope: 'read' }, { method: 'GET', url: `/v1/cases/${other}` });
+    expect(shown.json().assignee).toBeNull();
+
+    const unknown = await post(other, 'assign', { user_id: 'usr_nobody' });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().errors).toEqual([
+      { field: 'body.user_id', reason: "no user with id 'usr_nobody'" },
+    ]);
+    const gone = await createUser(db(), {
+      email: 'former@example.com',
+      role: 'agent',
+      password: 'a long enough password',
+      now: now(),
+    });
+    await updateUser(db(), gone.id, { disabled: true }, now());
+    const disabled = await post(other, 'assign', { user_id: gone.id });
+    expect(disabled.statusCode).toBe(400);
+    expect(disabled.json().errors[0]).toEqual({
+      field: 'body.user_id',
+      reason: 'user former@example.com is disabled',
+    });
+    expect((await post(other, 'assign', { user_id: agent }, { role: 'viewer' })).statusCode).toBe(403);
+    expect(await ids(`assignee=${agent}`)).toEqual([caseId]);
+
+    const cleared = await post(caseId, 'assign', { user_id: null }, { role: 'agent' });
+    expect(cleared.statusCode, cleared.body).toBe(200);
+    expect(cleared.json().assignee).toBeNull();
+    expect((await timelineOf(caseId)).at(-1)).toMatchObject({
+      type: 'case.assigned',
+      rule: 'unassigned by agent@example.com',
+      data: { user_id: null, previous_user_id: agent },
+    });
+    expect(await ids(`assignee=${agent}`)).toEqual([]);
+
+    expect((await post(other, 'cancel', { reason: 'settled elsewhere' })).statusCode).toBe(200);
+    const closed = await post(other, 'assign', { user_id: agent });
+    expect(closed.statusCode).toBe(409);
+    expect(closed.json().errors[0].reason).toBe('the case is cancelled; only an open case can be assigned');
+  });
+
+  it('cancel announces case.cancelled to webhook subscribers, with reason manual', async () => {
+    const caseId = await openCardCase();
+    expect((await post(caseId, 'cancel', { reason: 'customer left' })).statusCode).toBe(200);
+    const events = await api.call(
+      { scope: 'read' },
+      { method: 'GET', url: `/v1/events?case_id=${caseId}&type=case.cancelled` },
+    );
+    expect(events.statusCode, events.body).toBe(200);
+    expect(events.json().data).toHaveLength(1);
+    const data = events.json().data[0].data;
+    expect(data).toEqual({ currency: 'USD', reason: 'manual', step_id: null });
+    expect(Value.Check(EVENT_DATA['case.cancelled'], data)).toBe(true);
   });
 });

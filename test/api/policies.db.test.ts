@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiWorld, type Caller, createApiWorld } from '../support/api.ts';
 import { TEST_DB } from '../support/databases.ts';
+import { snapshotTables } from '../support/table-snapshot.ts';
 import { DAY } from '../support/world.ts';
 
 let api: ApiWorld;
@@ -216,5 +217,205 @@ describe(`policies API on ${TEST_DB}`, () => {
       .where('status_code', '=', 201)
       .execute();
     expect(audit).toEqual([{ object_type: 'policy_version', object_id: 'api-test@3' }]);
+  });
+});
+
+describe(`policy dry run on ${TEST_DB}`, () => {
+  // A world of its own, so that the days below are the calendar days they say.
+  let dry: ApiWorld;
+  beforeAll(async () => {
+    dry = await createApiWorld(Date.UTC(2026, 2, 1, 9)); // Sunday 1 March 2026, 09:00 UTC
+  });
+  afterAll(async () => dry?.close());
+
+  /** A card case for a customer in `timeZone` whose charge failed a day ago; the tick opens it. */
+  async function openCardCase(timeZone = 'UTC'): Promise<string> {
+    const customer = await dry.world.customer({ timeZone });
+    await dry.world.method(customer, 'tok_insufficient_funds');
+    await dry.world.invoice(customer, { total: 12_000, dueAt: dry.world.clock.now() - DAY });
+    await dry.world.advance(dry.world.clock.now());
+    const c = await dry.world.runtime.database.db
+      .selectFrom('cases')
+      .select('id')
+      .where('customer_id', '=', customer)
+      .executeTakeFirstOrThrow();
+    return c.id;
+  }
+
+  function dryRun(body: Record<string, unknown>, caller: Caller = READ) {
+    return dry.call(caller, { method: 'POST', url: '/v1/policies/dry-run', body });
+  }
+
+  type Day = { date: string; steps: { step_id: string; at: string; would: string; reason: string }[] };
+
+  it('replays the case’s own plan day by day from now, as the engine would decide it, and writes nothing', async () => {
+    const caseId = await openCardCase();
+    const now = dry.world.clock.now();
+    await dryRun({ case_id: caseId }); // the key's first use stamps it; everything after must change nothing
+    const before = await snapshotTables(dry.world.runtime.database, ['audit_log']);
+    const res = await dryRun({ case_id: caseId }, { role: 'viewer' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(await snapshotTables(dry.world.runtime.database, ['audit_log'])).toBe(before);
+
+    const body = res.json();
+    expect(body).toMatchObject({ policy_version_id: 'card-subscription@1', time_zone: 'UTC' });
+    const days = body.days as Day[];
+    const steps = days.flatMap((d) => d.steps);
+    // retry-1 and the day-0 reminder ran when the case opened; the rest of the policy is still to come.
+    expect(steps.map((s) => s.step_id)).toEqual([
+      'retry-2',
+      'remind-day-3',
+      'retry-3',
+      'remind-day-7',
+      'retry-4',
+      'retry-5',
+      'remind-day-14',
+      'retry-6',
+      'retry-7',
+      'cancel',
+    ]);
+    expect(days[0]).toMatchObject({
+      date: '2026-03-03',
+      steps: [
+        {
+          step_id: 'retry-2',
+          action: 'retry',
+          at: new Date(now + 2 * DAY).toISOString(),
+          would: 'run',
+          reason: expect.stringMatching(/^charging pm_\w+ \(priority 1\) \(every charge assumed declined\)$/),
+        },
+        {
+          step_id: 'remind-day-3',
+          action: 'remind',
+          channel: 'email',
+          template: 'payment-retry-reminder',
+          would: 'run',
+          reason: 'policy step remind-day-3: remind by email with payment-retry-reminder',
+        },
+      ],
+    });
+    expect(steps.at(-1)).toMatchObject({
+      step_id: 'cancel',
+      at: new Date(now + 20 * DAY).toISOString(),
+      would: 'run',
+    });
+    expect(steps.every((s) => Date.parse(s.at) >= now)).toBe(true);
+    expect(body.assumptions[0]).toMatch(/every charge is declined/);
+  });
+
+  it('tries a document on a case: contact hours and weekdays in the customer’s zone, conditions, a cancel', async () => {
+    const caseId = await openCardCase('Europe/Berlin'); // opened Sunday 1 March, 10:00 in Berlin
+    const now = dry.world.clock.now();
+    const document = {
+      name: 'weekday-policy',
+      anchor: 'first_failure',
+      contactHours: { start: '10:30', end: '12:00', weekdays: [1, 2, 3, 4, 5] },
+      steps: [
+        { id: 'hello', offset: 'PT0S', action: 'remind', channel: 'email', template: 'payment-failed' },
+        { id: 'big-only', offset: 'P1D', action: 'retry', when: { amountAtLeast: 100_000 } },
+        { id: 'stop', offset: 'P3D', action: 'cancel' },
+        { id: 'too-late', offset: 'P4D', action: 'remind', channel: 'email', template: 'payment-urgent' },
+      ],
+    };
+    const before = await snapshotTables(dry.world.runtime.database, ['audit_log']);
+    const res = await dryRun({ case_id: caseId, document });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(await snapshotTables(dry.world.runtime.database, ['audit_log'])).toBe(before);
+    expect(res.json()).toMatchObject({ policy_version_id: null, time_zone: 'Europe/Berlin' });
+    const days = (res.json().days as Day[]).map((d) => ({
+      date: d.date,
+      steps: d.steps.map((s) => [s.step_id, s.at, s.would, s.reason]),
+    }));
+    expect(days).toEqual([
+      {
+        date: '2026-03-01',
+        steps: [
+          [
+            'big-only',
+            new Date(now).toISOString(),
+            'skip',
+            'when.amountAtLeast: amount due 12000 is below 100000',
+          ],
+        ],
+      },
+      {
+        date: '2026-03-02',
+        steps: [
+          [
+            'hello',
+            '2026-03-02T09:30:00.000Z', // Monday 10:30 in Berlin (CET)
+            'run',
+            `deferred from ${new Date(now).toISOString()}: outside contact hours 10:30–12:00 in Europe/Berlin; ` +
+              'waiting until 2026-03-02T09:30:00.000Z; then policy step hello: remind by email with payment-failed',
+          ],
+        ],
+      },
+      {
+        date: '2026-03-03',
+        steps: [['stop', new Date(now + 2 * DAY).toISOString(), 'run', 'policy step stop: cancel']],
+      },
+      {
+        date: '2026-03-04',
+        steps: [['too-late', new Date(now + 3 * DAY).toISOString(), 'skip', 'case is closed']],
+      },
+    ]);
+    expect(res.json().assumptions).toContainEqual(expect.stringMatching(/starts on this policy now/));
+  });
+
+  it('tries a stored version, and names the field at fault for anything it cannot try', async () => {
+    const caseId = await openCardCase();
+    const other = await dryRun({ case_id: caseId, policy_version_id: 'b2b-invoice@1' });
+    expect(other.statusCode, other.body).toBe(200);
+    expect(other.json().policy_version_id).toBe('b2b-invoice@1');
+    const ids = (other.json().days as Day[]).flatMap((d) => d.steps.map((s) => s.step_id));
+    expect(ids).toContain('escalate-45');
+    expect(ids).not.toContain('retry-2');
+
+    const missingCase = await dryRun({ case_id: 'case_nope' });
+    expect(missingCase.statusCode).toBe(404);
+    expect(missingCase.json().errors).toEqual([
+      { field: 'body.case_id', reason: "no case with id 'case_nope'" },
+    ]);
+    const missingVersion = await dryRun({ case_id: caseId, policy_version_id: 'nope@1' });
+    expect(missingVersion.statusCode).toBe(404);
+    expect(missingVersion.json().errors[0].field).toBe('body.policy_version_id');
+    const both = await dryRun({ case_id: caseId, policy_version_id: 'b2b-invoice@1', document: {} });
+    expect(both.statusCode).toBe(400);
+    expect(both.json().errors[0].field).toBe('body.document');
+  });
+
+  it('answers an invalid document with the errors validate gives, under body.document', async () => {
+    const caseId = await openCardCase();
+    const document = {
+      name: 'broken',
+      anchor: 'first_failure',
+      steps: [
+        { id: 'a', offset: 'three days', action: 'retry' },
+        { id: 'b', offset: 'P4D', action: 'remind', channel: 'email', template: 'payment-failed', extra: 1 },
+      ],
+    };
+    const validated = await dry.call(READ, {
+      method: 'POST',
+      url: '/v1/policies/validate',
+      body: { source: JSON.stringify(document), format: 'json' },
+    });
+    const expected = validated.json().errors as { path: string; reason: string }[];
+    expect(expected.length).toBeGreaterThan(1);
+    const before = await snapshotTables(dry.world.runtime.database, ['audit_log']);
+    const res = await dryRun({ case_id: caseId, document });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([
+      { field: 'body.document', reason: `not a valid policy: ${expected.length} errors` },
+      ...expected.map((e) => ({ field: `body.document.${e.path}`, reason: e.reason })),
+    ]);
+    expect(await snapshotTables(dry.world.runtime.database, ['audit_log'])).toBe(before);
+    const unknownTemplate = await dryRun({
+      case_id: caseId,
+      document: { ...document, steps: [{ ...document.steps[1], extra: undefined, template: 'nope' }] },
+    });
+    expect(unknownTemplate.json().errors).toContainEqual({
+      field: 'body.document.steps[0].template',
+      reason: "no template named 'nope'",
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listOutbox } from '../../src/channels/email/outbox-channel.ts';
 import { type ApiWorld, type Caller, createApiWorld } from '../support/api.ts';
 import { TEST_DB } from '../support/databases.ts';
 
@@ -119,5 +120,43 @@ describe(`templates API on ${TEST_DB}`, () => {
     expect(await problemFields({ name: 'payment-failed', locale: 'en', data: { amount_due: -5 } })).toContain(
       'body.data.amount_due',
     );
+  });
+
+  it('test-sends a template with the preview’s sample data, [TEST] before the subject, recording no message', async () => {
+    const db = api.world.runtime.database.db;
+    const messages = async () =>
+      Number(
+        (
+          await db
+            .selectFrom('messages')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await messages();
+    const send = (body: Record<string, unknown>, caller: Caller = { role: 'manager' }) =>
+      api.call(caller, { method: 'POST', url: '/v1/templates/test-send', body });
+    const body = { template: 'payment-failed', locale: 'de-AT', channel: 'email', to: 'ops@example.com' };
+    const res = await send(body);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({ message_id: expect.stringMatching(/^msg_/), recipient: 'ops@example.com' });
+    // No SMTP server is configured here: the email channel captures it to the outbox folder.
+    const mail = (await listOutbox(api.world.outbox)).find((e) => e.id === res.json().message_id);
+    expect(mail).toMatchObject({
+      to: 'ops@example.com',
+      subject: '[TEST] Ihre Zahlung an Recoup Demo Co. konnte nicht verarbeitet werden',
+    });
+    expect(await messages()).toBe(before);
+
+    const fields = async (override: Record<string, unknown>) => {
+      const bad = await send({ ...body, ...override });
+      expect(bad.statusCode, bad.body).toBe(400);
+      return bad.json().errors.map((e: { field: string }) => e.field);
+    };
+    expect(await fields({ template: 'no-such-template' })).toEqual(['body.template']);
+    expect(await fields({ locale: 'not a locale' })).toContain('body.locale');
+    expect(await fields({ to: 'not-an-address' })).toContain('body.to');
+    expect((await send(body, { role: 'agent' })).statusCode).toBe(403);
+    expect((await send(body, VIEWER)).statusCode).toBe(403);
   });
 });

@@ -2,10 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../../services/actor.ts';
+import { MANUAL_REMINDER_SPACING_MS, sendManualReminder } from '../../services/case-reminders.ts';
 import {
   CaseActionError,
   type CaseSummary,
   addCaseNote,
+  assignCase,
   cancelCase,
   getCaseDetail,
   getCaseSummary,
@@ -14,8 +16,10 @@ import {
   resumeCase,
   retryCaseNow,
 } from '../../services/cases.ts';
-import type { InvoiceRow, StepRow, TimelineRow } from '../../store/tables.ts';
+import type { Database } from '../../store/database.ts';
+import type { InvoiceRow, MessagesTable, StepRow, TimelineRow } from '../../store/tables.ts';
 import { audited } from '../http/audit.ts';
+import { Locale, TemplateName } from './templates.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
 import { conflict, invalid, notFound } from '../http/problem.ts';
 import {
@@ -69,6 +73,16 @@ const caseProperties = {
   closed_at: NullableInstant(),
   next_due_at: NullableInstant('when its next step is due'),
   escalated_at: NullableInstant('when it was handed to people'),
+  assignee: Type.Union(
+    [
+      Type.Object({
+        id: Type.String({ description: 'the user id' }),
+        email: Type.String({ description: 'the user’s sign-in email' }),
+      }),
+      Type.Null(),
+    ],
+    { description: 'the person working the case; null when nobody is' },
+  ),
 };
 
 const CaseSchema = Type.Object(caseProperties);
@@ -133,9 +147,58 @@ const ListQuery = Type.Object(
     max_amount: Type.Optional(MinorUnits('amount owed at most this, in minor units')),
     opened_before: Type.Optional(Instant({ description: 'opened strictly before this instant' })),
     opened_after: Type.Optional(Instant({ description: 'opened at or after this instant' })),
+    assignee: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description: 'a user id: cases assigned to them; `none`: cases assigned to nobody',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
+
+const ReasonBody = Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false });
+
+const AssignBody = Type.Object(
+  {
+    user_id: Type.Union([Id, Type.Null()], {
+      description: 'the user to work the case (an enabled user); null to unassign',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+const RemindBody = Type.Object(
+  {
+    channel: Type.Literal('email', { description: 'the channel to send on' }),
+    template: TemplateName,
+    locale: Type.Optional(
+      Type.String({
+        ...Locale,
+        description: 'a BCP 47 locale to send in instead of the customer’s own (falls back de-AT → de → en)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const ManualMessageSchema = Type.Object({
+  id: Type.String({ description: 'the message; see GET /v1/messages/{id}' }),
+  case_id: Type.String(),
+  step_id: Type.String({ description: 'manual-remind-<n>: the case’s n-th manual reminder' }),
+  channel: Type.String(),
+  template: Type.String(),
+  locale: Type.String({ description: 'the locale rendered, after fallback' }),
+  subject: Type.String(),
+  status: Type.Union([Type.Literal('sent'), Type.Literal('failed')], {
+    description: 'sent, or failed (recorded with the reason; a manual reminder is not retried)',
+  }),
+  recipient: Type.String({ description: 'where it went, masked: a***@example.com' }),
+  error: Type.Union([Type.String(), Type.Null()], { description: 'why it failed, when it did' }),
+  created_at: Instant(),
+  sent_at: NullableInstant(),
+});
 
 function present(c: CaseSummary) {
   return {
@@ -154,6 +217,25 @@ function present(c: CaseSummary) {
     closed_at: iso(c.closed_at),
     next_due_at: iso(c.next_due_at),
     escalated_at: iso(c.escalated_at),
+    assignee: c.assignee_user_id === null ? null : { id: c.assignee_user_id, email: c.assignee_email ?? '' },
+  };
+}
+
+function presentMessage(m: MessagesTable, recipient: string) {
+  return {
+    id: m.id,
+    case_id: m.case_id,
+    step_id: m.step_id,
+    channel: m.channel,
+    template: m.template,
+    locale: m.locale,
+    subject: m.subject,
+    // Recorded after the channel answered, so it is one of the two.
+    status: m.status as 'sent' | 'failed',
+    recipient,
+    error: m.error,
+    created_at: iso(m.created_at),
+    sent_at: iso(m.sent_at),
   };
 }
 
@@ -205,7 +287,10 @@ function actorOf(request: FastifyRequest): Actor {
 function asProblem(id: string) {
   return (error: unknown): never => {
     if (error instanceof CaseActionError) {
-      throw error.kind === 'not_found' ? notFound('case', id) : conflict('path.id', error.reason);
+      if (error.kind === 'not_found') throw notFound('case', id);
+      throw error.kind === 'invalid'
+        ? invalid(error.field, error.reason)
+        : conflict(error.field, error.reason);
     }
     throw error;
   };
@@ -259,6 +344,7 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
           maxOwed: q.max_amount,
           openedBefore: ms(q.opened_before),
           openedAfter: ms(q.opened_after),
+          assignee: q.assignee === 'none' ? null : q.assignee,
         },
         { after: decodeCursor(q.cursor), limit: q.limit + 1 },
       );
@@ -289,59 +375,59 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.post(
-    '/v1/cases/:id/pause',
-    {
-      config: { access: 'cases:work' },
-      preValidation: bodyOptional,
-      schema: {
-        tags: ['cases'],
-        summary:
-          'Pause an open case: its pending steps wait until it is resumed (pausing twice changes nothing)',
-        params: IdParams,
-        body: Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false }),
-        response: single,
-      },
-    },
-    async (request) => {
-      const { id } = request.params;
-      await pauseCase(database(), {
-        id,
-        actor: actorOf(request),
-        reason: request.body.reason,
-        now: app.recoup.now(),
-      }).catch(asProblem(id));
-      audited(request, 'case', id);
-      return current(id);
-    },
-  );
+  /** The answer of a change to a case: audited, then the case as it is now. */
+  async function changed(request: FastifyRequest, id: string, change: Promise<unknown>) {
+    await change.catch(asProblem(id));
+    audited(request, 'case', id);
+    return current(id);
+  }
 
-  app.post(
-    '/v1/cases/:id/resume',
-    {
-      config: { access: 'cases:work' },
-      preValidation: bodyOptional,
-      schema: {
-        tags: ['cases'],
-        summary:
-          'Resume a paused case: every pending step moves later by the time it was paused, so the policy ' +
-          'carries on with its spacing (no burst of missed steps)',
-        params: IdParams,
-        body: Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false }),
-        response: single,
+  type ReasonAction = (
+    database: Database,
+    input: { id: string; actor: Actor; reason?: string | undefined; now: number; wallNow: number },
+  ) => Promise<unknown>;
+
+  /** A collector's action on one case whose only input is an optional reason (pause, resume, retry now). */
+  function reasonAction(verb: 'pause' | 'resume' | 'retry', summary: string, act: ReasonAction) {
+    app.post(
+      `/v1/cases/:id/${verb}`,
+      {
+        config: { access: 'cases:work' },
+        preValidation: bodyOptional,
+        schema: { tags: ['cases'], summary, params: IdParams, body: ReasonBody, response: single },
       },
-    },
-    async (request) => {
-      const { id } = request.params;
-      await resumeCase(database(), {
-        id,
-        actor: actorOf(request),
-        reason: request.body.reason,
-        now: app.recoup.now(),
-      }).catch(asProblem(id));
-      audited(request, 'case', id);
-      return current(id);
-    },
+      async (request) =>
+        changed(
+          request,
+          request.params.id,
+          act(database(), {
+            id: request.params.id,
+            actor: actorOf(request),
+            reason: request.body.reason,
+            now: app.recoup.now(),
+            wallNow: Date.now(),
+          }),
+        ),
+    );
+  }
+
+  reasonAction(
+    'pause',
+    'Pause an open case: its pending steps wait until it is resumed (pausing twice changes nothing)',
+    pauseCase,
+  );
+  reasonAction(
+    'resume',
+    'Resume a paused case: every pending step moves later by the time it was paused, so the policy ' +
+      'carries on with its spacing (no burst of missed steps)',
+    resumeCase,
+  );
+  reasonAction(
+    'retry',
+    'Retry now: the next pending retry step (or, when the policy has none left, an ad-hoc `manual-retry-<n>` ' +
+      'step) becomes due at once and runs at the next tick, under every rule a scheduled retry obeys (hard ' +
+      'declines, network limits, idempotency); asking twice before it runs charges once',
+    retryCaseNow,
   );
 
   app.post(
@@ -350,51 +436,82 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: 'billing:write' },
       schema: {
         tags: ['cases'],
-        summary: 'Cancel an open case: it closes as cancelled and every pending step is cancelled',
+        summary:
+          'Cancel an open case: it closes as cancelled, every pending step is cancelled, and a `case.cancelled` ' +
+          'webhook event (reason `manual`) is sent',
         params: IdParams,
         body: Type.Object({ reason: Reason }, { additionalProperties: false }),
         response: single,
       },
     },
-    async (request) => {
-      const { id } = request.params;
-      await cancelCase(database(), {
-        id,
-        actor: actorOf(request),
-        reason: request.body.reason,
-        now: app.recoup.now(),
-      }).catch(asProblem(id));
-      audited(request, 'case', id);
-      return current(id);
-    },
+    async (request) =>
+      changed(
+        request,
+        request.params.id,
+        cancelCase(database(), {
+          id: request.params.id,
+          actor: actorOf(request),
+          reason: request.body.reason,
+          now: app.recoup.now(),
+        }),
+      ),
   );
 
   app.post(
-    '/v1/cases/:id/retry',
+    '/v1/cases/:id/assign',
     {
       config: { access: 'cases:work' },
-      preValidation: bodyOptional,
       schema: {
         tags: ['cases'],
         summary:
-          'Retry now: the next pending retry step becomes due at once and runs at the next tick, under every ' +
-          'rule a scheduled retry obeys (hard declines, network limits, idempotency)',
+          'Assign an open case to a person, or unassign a case with `user_id: null`; the timeline records a ' +
+          '`case.assigned` event',
         params: IdParams,
-        body: Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false }),
+        body: AssignBody,
         response: single,
       },
     },
-    async (request) => {
+    async (request) =>
+      changed(
+        request,
+        request.params.id,
+        assignCase(database(), {
+          id: request.params.id,
+          userId: request.body.user_id,
+          actor: actorOf(request),
+          now: app.recoup.now(),
+        }),
+      ),
+  );
+
+  app.post(
+    '/v1/cases/:id/remind',
+    {
+      config: { access: 'cases:work' },
+      schema: {
+        tags: ['cases'],
+        summary:
+          'Send a reminder now, as a remind step would: refused (409) outside the customer’s contact hours ' +
+          '(the detail says when it is allowed, in their time zone), on a channel they opted out of, over the ' +
+          `policy’s message limit, for a paused or closed case, and within ${MANUAL_REMINDER_SPACING_MS / 1000} s ` +
+          'of the last manual reminder; the timeline records `manual.remind`',
+        params: IdParams,
+        body: RemindBody,
+        response: { 201: ManualMessageSchema, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
       const { id } = request.params;
-      await retryCaseNow(database(), {
+      const sent = await sendManualReminder(app.recoup.runtime.deps, {
         id,
+        channel: request.body.channel,
+        template: request.body.template,
+        locale: request.body.locale,
         actor: actorOf(request),
-        reason: request.body.reason,
         now: app.recoup.now(),
-        wallNow: Date.now(),
       }).catch(asProblem(id));
       audited(request, 'case', id);
-      return current(id);
+      return reply.code(201).send(presentMessage(sent.message, sent.recipient));
     },
   );
 

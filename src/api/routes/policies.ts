@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { DEFAULT_TEMPLATE_ROOT } from '../../channels/templates/renderer.ts';
-import { PolicySchema } from '../../domain/policy.ts';
+import { PolicySchema, STEP_ACTIONS } from '../../domain/policy.ts';
 import type { FieldError } from '../../domain/validation.ts';
 import {
   PolicyVersionError,
@@ -14,9 +14,10 @@ import {
   listPolicyVersions,
   policyDocument,
 } from '../../services/policies.ts';
+import { DryRunError, dryRunPolicy } from '../../services/policy-dry-run.ts';
 import { templateNames } from '../../services/templates.ts';
 import { audited } from '../http/audit.ts';
-import { ApiError, conflict, notFound } from '../http/problem.ts';
+import { ApiError, conflict, invalid, notFound } from '../http/problem.ts';
 import { IdParams, Instant, problemResponses } from '../http/schemas.ts';
 
 const PolicyName = Type.String({
@@ -70,13 +71,72 @@ function present(row: PolicyVersionView) {
 }
 
 // Text that does not parse is at fault as a whole (`line 3, column 5` in the reason); anything else names the
-// field inside the document, under `body.source`.
-function sourceField(error: FieldError) {
+// field inside the document, under the body field that carried it (`body.source`, `body.document`).
+function documentField(at: string, error: FieldError) {
   const whole = /^(line \d|\(source\)|\(file\)|\(root\))/.test(error.path);
   return whole
-    ? { field: 'body.source', reason: `${error.path}: ${error.message}` }
-    : { field: `body.source.${error.path}`, reason: error.message };
+    ? { field: at, reason: `${error.path}: ${error.message}` }
+    : { field: `${at}.${error.path}`, reason: error.message };
 }
+
+/** 400 for a policy that does not validate: the body field first, then every error inside it. */
+function invalidPolicy(at: string, errors: readonly FieldError[]): ApiError {
+  const n = errors.length;
+  const first = errors[0]!;
+  return new ApiError(400, 'invalid-request', `${at}: not a valid policy: ${first.path}: ${first.message}`, [
+    { field: at, reason: `not a valid policy: ${n} ${n === 1 ? 'error' : 'errors'}` },
+    ...errors.map((e) => documentField(at, e)),
+  ]);
+}
+
+const DryRunStepSchema = Type.Object({
+  step_id: Type.String({ description: 'the policy step (or an ad-hoc step already planned for the case)' }),
+  action: Type.Union(STEP_ACTIONS.map((a) => Type.Literal(a))),
+  channel: Type.Optional(Type.String({ description: 'for reminders' })),
+  template: Type.Optional(Type.String({ description: 'for reminders' })),
+  at: Instant({ description: 'when the engine would decide it' }),
+  would: Type.Union([Type.Literal('run'), Type.Literal('skip')]),
+  reason: Type.String({
+    description: 'the rule behind it, as the timeline would say it (and any wait before)',
+  }),
+});
+
+const DryRunSchema = Type.Object({
+  policy_version_id: Type.Union([Type.String(), Type.Null()], {
+    description: 'the version tried; null when a document was',
+  }),
+  time_zone: Type.String({ description: 'the customer’s time zone, in which days are dated' }),
+  days: Type.Array(
+    Type.Object({
+      date: Type.String({ format: 'date', description: 'a day in the customer’s time zone' }),
+      steps: Type.Array(DryRunStepSchema),
+    }),
+    { description: 'each day something would happen, in time order' },
+  ),
+  assumptions: Type.Array(Type.String(), { description: 'what the answer takes for granted' }),
+});
+
+const DryRunBody = Type.Object(
+  {
+    case_id: Type.String({ minLength: 1, maxLength: 100, description: 'the case to try the policy on' }),
+    document: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description: 'a policy document (as a version’s `document`), e.g. an edit in progress',
+      }),
+    ),
+    policy_version_id: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description: 'a stored version, e.g. card-subscription@2',
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: 'give `document` or `policy_version_id`, or neither for the version the case runs',
+  },
+);
 
 /** Dunning policies: the current playbooks, their immutable versions, validating, applying and rolling back. */
 export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -171,6 +231,60 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.post(
+    '/v1/policies/dry-run',
+    {
+      config: { access: 'data:read' },
+      schema: {
+        tags: ['policies'],
+        summary:
+          'What a policy would do to a case from now, day by day, decided as the engine decides (contact hours, ' +
+          'opt-outs, message limits, retry rules); writes nothing. An invalid document answers 400 with the ' +
+          'errors validate gives',
+        body: DryRunBody,
+        response: { 200: DryRunSchema, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const b = request.body;
+      if (b.document !== undefined && b.policy_version_id !== undefined) {
+        throw invalid('body.document', 'give either document or policy_version_id, not both');
+      }
+      const result = await dryRunPolicy(app.recoup.runtime.deps, {
+        caseId: b.case_id,
+        document: b.document,
+        versionId: b.policy_version_id,
+        templates: templates(),
+        now: app.recoup.now(),
+      }).catch((error: unknown) => {
+        if (!(error instanceof DryRunError)) throw error;
+        if (error.kind === 'not_found') {
+          throw new ApiError(404, 'not-found', error.message, [{ field: error.field, reason: error.reason }]);
+        }
+        throw error.errors.length > 0
+          ? invalidPolicy(error.field, error.errors)
+          : invalid(error.field, error.reason);
+      });
+      return {
+        policy_version_id: result.policyVersionId,
+        time_zone: result.timeZone,
+        days: result.days.map((d) => ({
+          date: d.date,
+          steps: d.steps.map((s) => ({
+            step_id: s.stepId,
+            action: s.action,
+            ...(s.channel === null ? {} : { channel: s.channel }),
+            ...(s.template === null ? {} : { template: s.template }),
+            at: new Date(s.at).toISOString(),
+            would: s.would,
+            reason: s.reason,
+          })),
+        })),
+        assumptions: result.assumptions,
+      };
+    },
+  );
+
+  app.post(
     '/v1/policies',
     {
       config: { access: 'policies:write' },
@@ -189,20 +303,7 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         templates: templates(),
         now: app.recoup.now(),
       });
-      if (!applied.ok) {
-        const n = applied.errors.length;
-        const fields = [
-          { field: 'body.source', reason: `not a valid policy: ${n} ${n === 1 ? 'error' : 'errors'}` },
-          ...applied.errors.map(sourceField),
-        ];
-        const first = applied.errors[0]!;
-        throw new ApiError(
-          400,
-          'invalid-request',
-          `body.source: not a valid policy: ${first.path}: ${first.message}`,
-          fields,
-        );
-      }
+      if (!applied.ok) throw invalidPolicy('body.source', applied.errors);
       audited(request, 'policy_version', applied.value.id);
       return reply.code(201).send(present(applied.value));
     },

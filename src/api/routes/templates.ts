@@ -3,18 +3,23 @@ import { Type } from '@sinclair/typebox';
 import { DEFAULT_TEMPLATE_ROOT } from '../../channels/templates/renderer.ts';
 import {
   TemplatePreviewError,
+  TestSendError,
   getTemplate,
   listTemplates,
   previewTemplate,
+  sendTestMessage,
 } from '../../services/templates.ts';
+import { audited } from '../http/audit.ts';
 import { ApiError, invalid } from '../http/problem.ts';
 import { Currency, Instant, MinorUnits, problemResponses } from '../http/schemas.ts';
 
-const TemplateName = Type.String({
+/** A template's name, as policies and requests give it. */
+export const TemplateName = Type.String({
   pattern: '^[a-z0-9][a-z0-9-]{0,63}$',
   description: 'a template name such as payment-failed',
 });
-const Locale = Type.String({
+/** A BCP 47 locale, as requests give it. */
+export const Locale = Type.String({
   pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$',
   maxLength: 35,
   description: 'a BCP 47 locale such as de or de-AT',
@@ -102,7 +107,17 @@ const RenderedSchema = Type.Object({
   locale: Type.String({ description: 'the locale rendered, after falling back (de-AT → de → en)' }),
 });
 
-/** Email templates (read-only for now): their locales and text, who uses them, and rendered previews. */
+const TestSendBody = Type.Object(
+  {
+    template: TemplateName,
+    locale: Locale,
+    channel: Type.Literal('email', { description: 'the channel to send on' }),
+    to: Type.String({ format: 'email', maxLength: 320, description: 'the address to send the test to' }),
+  },
+  { additionalProperties: false },
+);
+
+/** Email templates (read-only for now): their locales and text, who uses them, previews and test sends. */
 export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const db = () => app.recoup.runtime.database.db;
   const root = DEFAULT_TEMPLATE_ROOT;
@@ -181,6 +196,58 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         });
       } catch (error) {
         if (error instanceof TemplatePreviewError) throw invalid(`body.${error.field}`, error.reason);
+        throw error;
+      }
+    },
+  );
+
+  app.post(
+    '/v1/templates/test-send',
+    {
+      config: { access: 'policies:write' },
+      schema: {
+        tags: ['templates'],
+        summary:
+          'Send a stored template, rendered with the preview’s sample data, to an address of your choice over the ' +
+          'configured email channel (captured to the outbox folder when no SMTP server is set); the subject ' +
+          'starts with `[TEST] `',
+        body: TestSendBody,
+        response: {
+          200: Type.Object({
+            message_id: Type.String({ description: 'the id the email’s Message-ID carries' }),
+            recipient: Type.String(),
+          }),
+          ...problemResponses,
+          502: Type.Ref('Problem'),
+        },
+      },
+    },
+    async (request) => {
+      const b = request.body;
+      const { deps } = app.recoup.runtime;
+      audited(request, 'template', b.template);
+      try {
+        const sent = await sendTestMessage(deps.renderer, deps.channels, deps.settings, {
+          template: b.template,
+          locale: b.locale,
+          channel: b.channel,
+          to: b.to,
+          now: app.recoup.now(),
+        });
+        return { message_id: sent.messageId, recipient: sent.recipient };
+      } catch (error) {
+        if (error instanceof TemplatePreviewError) {
+          throw invalid(`body.${error.field === 'name' ? 'template' : error.field}`, error.reason);
+        }
+        if (error instanceof TestSendError) {
+          // The mail server's answer, whether it refused the address or could not be reached: 502 with its words.
+          throw new ApiError(
+            502,
+            'send-failed',
+            `the mail server did not take the message: ${error.reason}`,
+            [{ field: 'body.to', reason: error.reason }],
+          );
+        }
         throw error;
       }
     },

@@ -41,6 +41,20 @@ export const caseExamples: RouteExample[] = [
   },
   {
     method: 'POST',
+    path: '/v1/cases/{id}/assign',
+    url: (f) => `/v1/cases/${f.caseId}/assign`,
+    body: (f) => ({ user_id: f.userId }),
+    status: 200,
+  },
+  {
+    method: 'POST',
+    path: '/v1/cases/{id}/remind',
+    url: (f) => `/v1/cases/${f.caseId}/remind`,
+    body: () => ({ channel: 'email', template: 'payment-retry-reminder', locale: 'de' }),
+    status: 201,
+  },
+  {
+    method: 'POST',
     path: '/v1/cases/{id}/notes',
     url: (f) => `/v1/cases/${f.caseId}/notes`,
     body: () => ({ text: 'Called the customer: will pay by bank transfer this week.' }),

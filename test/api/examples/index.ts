@@ -1,4 +1,5 @@
 import { accessExamples } from './access.ts';
+import { analyticsExamples } from './analytics.ts';
 import { caseExamples } from './cases.ts';
 import { customerExamples } from './customers.ts';
 import { integrationExamples } from './integrations.ts';
@@ -26,4 +27,5 @@ export const ROUTE_EXAMPLES: readonly RouteExample[] = [
   ...integrationExamples,
   ...privacyExamples,
   ...webhookSubscriptionExamples,
+  ...analyticsExamples,
 ];

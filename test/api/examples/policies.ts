@@ -31,6 +31,23 @@ export const policyExamples: RouteExample[] = [
   },
   {
     method: 'POST',
+    path: '/v1/policies/dry-run',
+    url: () => '/v1/policies/dry-run',
+    body: (f) => ({
+      case_id: f.caseId,
+      document: {
+        name: 'example-policy',
+        anchor: 'first_failure',
+        steps: [
+          { id: 'retry', offset: 'P2D', action: 'retry' },
+          { id: 'remind', offset: 'P3D', action: 'remind', channel: 'email', template: 'payment-urgent' },
+        ],
+      },
+    }),
+    status: 200,
+  },
+  {
+    method: 'POST',
     path: '/v1/policies',
     url: () => '/v1/policies',
     body: () => ({ source: EXAMPLE_POLICY, format: 'yaml' }),

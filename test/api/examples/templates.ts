@@ -21,4 +21,11 @@ export const templateExamples: RouteExample[] = [
     }),
     status: 200,
   },
+  {
+    method: 'POST',
+    path: '/v1/templates/test-send',
+    url: () => '/v1/templates/test-send',
+    body: () => ({ template: 'payment-failed', locale: 'de', channel: 'email', to: 'ops@example.com' }),
+    status: 200,
+  },
 ];
