@@ -23,13 +23,20 @@ if ! node -e "const c=new (require('pg').Client)(process.env.RECOUP_TEST_PG_URL)
   exit 1
 fi
 
+# The dashboard's browser tests drive Debian's Chromium (no browser download); say how to get it when missing.
+if [ -z "${RECOUP_CHROMIUM:-}" ] && ! [ -x /usr/bin/chromium ]; then
+  echo "npm test needs Chromium for the dashboard tests: apt-get install chromium (or set RECOUP_CHROMIUM)" >&2
+  exit 1
+fi
+
 echo "== typecheck"
 npx tsc --noEmit
+npx tsc --noEmit -p web
 echo "== lint"
 npx biome check src test bench
 
 mkdir -p test-results
-echo "== tests on SQLite (all tests)"
+echo "== tests on SQLite (all tests, including the dashboard in Chromium: *.e2e.test.ts)"
 RECOUP_TEST_DB=sqlite npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/sqlite.json
 echo "== tests on PostgreSQL (database tests: *.db.test.ts)"
 RECOUP_TEST_DB=postgres npx vitest run .db.test.ts --reporter=default --reporter=json --outputFile.json=test-results/postgres.json

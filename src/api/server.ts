@@ -9,6 +9,7 @@ import type { Runtime } from '../runtime/runtime.ts';
 import { registerAuthentication } from './auth/authenticate.ts';
 import { registerAuditLog } from './http/audit.ts';
 import type { RateLimits, RouteAccess } from './http/context.ts';
+import { registerDashboard } from './dashboard.ts';
 import { registerJsonBodyParser } from './http/json-body.ts';
 import { registerErrorHandling } from './http/errors.ts';
 import { registerIdempotency } from './http/idempotency.ts';
@@ -22,6 +23,8 @@ import { apiRoutes } from './routes/index.ts';
 export interface ApiOptions {
   readonly rateLimits?: RateLimits;
   readonly logRequests?: boolean;
+  /** Serve the dashboard from web/dist at `/` (default true). */
+  readonly dashboard?: boolean;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimits = { perMinute: 6_000, loginPerMinute: 10 };
@@ -44,7 +47,9 @@ export async function buildApi(runtime: Runtime, options: ApiOptions = {}): Prom
   app.addSchema(ProblemSchema);
   // Docs and the OpenAPI document are public; every other route must say who may call it.
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/docs')) route.config = { ...route.config, access: 'public' };
+    // Swagger UI's and the dashboard's static files are public by nature.
+    if (route.url.startsWith('/docs') || route.url.startsWith('/assets/'))
+      route.config = { ...route.config, access: 'public' };
     const rule = route.config?.access;
     if (rule === undefined) throw new Error(`route ${route.url} declares no access rule`);
     for (const method of [route.method].flat()) access.set(`${method} ${route.url}`, rule);
@@ -61,6 +66,9 @@ export async function buildApi(runtime: Runtime, options: ApiOptions = {}): Prom
         scriptSrc: ["'self'"],
         connectSrc: ["'self'"],
         frameAncestors: ["'none'"],
+        // helmet's default would make a browser fetch the dashboard's assets over https even when it is served
+        // over plain http on a private network, and they would fail to load.
+        upgradeInsecureRequests: null,
       },
     },
   });
@@ -112,6 +120,7 @@ export async function buildApi(runtime: Runtime, options: ApiOptions = {}): Prom
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
     app.swagger(),
   );
+  if (options.dashboard !== false) await registerDashboard(app);
   await app.ready();
   return app;
 }

@@ -40,17 +40,33 @@ export interface AxeViolation {
 
 /** Runs axe-core (WCAG 2.1 A and AA rules) on the page and returns its serious and critical violations. */
 export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]> {
+  // Judge the page at rest: a hover colour under the pointer left by the last click is not what people read.
+  await page.mouse.move(0, 0);
   await page.evaluate(AXE_SOURCE);
   return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (...args: unknown[]) => Promise<unknown> } }).axe;
-    const result = (await axe.run(document, {
+    // This runs in the page, where axe-core has just defined a global.
+    const page = globalThis as unknown as {
+      axe: { run: (...args: unknown[]) => Promise<unknown> };
+      document: unknown;
+    };
+    const result = (await page.axe.run(page.document, {
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
       resultTypes: ['violations'],
     })) as {
-      violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[];
+      violations: {
+        id: string;
+        impact: string;
+        help: string;
+        nodes: { target: string[]; failureSummary?: string }[];
+      }[];
     };
     return result.violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+      .map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        targets: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`),
+      }));
   });
 }

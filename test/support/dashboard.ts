@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ROLES } from '../../src/api/auth/permissions.ts';
 import type { Role } from '../../src/store/schema/api.ts';
 import { generatePopulation } from '../../src/simulate/population.ts';
 import { runSimulation } from '../../src/simulate/runner.ts';
@@ -32,6 +33,8 @@ export async function createDashboardWorld(customers = 150): Promise<DashboardWo
     days: SIMULATED_DAYS,
   });
   await runSimulation(api.world.runtime, population, { days: SIMULATED_DAYS, start: SIMULATION_START });
+  // The sessions made at the start expired during the simulated month.
+  for (const role of ROLES) await api.signIn(role);
   await api.app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = api.app.server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Registry } from 'prom-client';
 import type { RateLimits } from '../http/context.ts';
+import { analyticsRoutes } from './analytics.ts';
 import { apiKeyRoutes } from './api-keys.ts';
 import { customerRoutes } from './customers.ts';
 import { caseRoutes } from './cases.ts';
@@ -37,4 +38,5 @@ export const apiRoutes: FastifyPluginAsyncTypebox<{ metrics: Registry; limits: R
   await app.register(integrationRoutes);
   await app.register(privacyRoutes);
   await app.register(webhookSubscriptionRoutes);
+  await app.register(analyticsRoutes);
 };

@@ -16,6 +16,10 @@ const SessionSchema = Type.Object({
   }),
   csrf_token: Type.String({ description: 'send as X-CSRF-Token on every POST, PATCH, PUT and DELETE' }),
   expires_at: Type.Optional(Instant()),
+  now: Instant({
+    description:
+      "the server's clock: dashboards count their periods from it (a demo runs on a simulated clock)",
+  }),
 });
 
 /** Signing in and out of the dashboard with an email and password (a cookie session with a CSRF token). */
@@ -60,7 +64,9 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ loginPerMinute: number }
         sameSite: 'lax',
         secure: request.protocol === 'https',
         path: '/',
-        expires: new Date(session.expiresAt),
+        // Relative, not an absolute date: the browser's clock may differ from the server's (a demo runs on a
+        // simulated one), and an absolute date in the browser's past would drop the cookie at once.
+        maxAge: Math.max(1, Math.floor((session.expiresAt - app.recoup.now()) / 1000)),
       });
       const { user } = session;
       return reply.code(201).send({
@@ -73,6 +79,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ loginPerMinute: number }
         },
         csrf_token: session.csrfToken,
         expires_at: new Date(session.expiresAt).toISOString(),
+        now: new Date(app.recoup.now()).toISOString(),
       });
     },
   );
@@ -98,6 +105,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ loginPerMinute: number }
             permissions: [...p.grants],
           },
           csrf_token: '',
+          now: new Date(app.recoup.now()).toISOString(),
         };
       }
       const user = await app.recoup.runtime.database.db
@@ -108,6 +116,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ loginPerMinute: number }
       return {
         user: { id: p.id, email: p.email, name: user.name, role: p.role, permissions: [...p.grants] },
         csrf_token: p.csrfToken,
+        now: new Date(app.recoup.now()).toISOString(),
       };
     },
   );

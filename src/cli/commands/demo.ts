@@ -1,13 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { sql } from 'kysely';
 import { type RecoverySummary, recoverySummary } from '../../analytics/recovery-summary.ts';
+import { createUser } from '../../access/users.ts';
+import { buildApi } from '../../api/server.ts';
 import { loadConfig } from '../../config/env.ts';
 import { VirtualClock } from '../../engine/clock.ts';
 import { MemoryLedger } from '../../gateways/sandbox/memory-ledger.ts';
 import { createLogger } from '../../runtime/logger.ts';
-import { openRuntime } from '../../runtime/runtime.ts';
+import { type Runtime, openRuntime } from '../../runtime/runtime.ts';
 import { generatePopulation } from '../../simulate/population.ts';
 import { type SimulationReport, runSimulation } from '../../simulate/runner.ts';
 import { openDatabase, parseDatabaseUrl } from '../../store/database.ts';
@@ -24,6 +27,8 @@ interface DemoOptions {
   seed: string;
   database: string;
   start: string;
+  serve: boolean;
+  port?: string;
 }
 
 /** `recoup demo`: a synthetic business run through the real engine on a fresh database, then its recovery. */
@@ -42,6 +47,8 @@ export function registerDemo(program: Command): void {
       DEMO_DATABASE,
     )
     .option('--start <instant>', 'the first simulated instant', '2026-01-05T00:00:00Z')
+    .option('--no-serve', 'exit after the simulation instead of serving the dashboard on its data')
+    .option('--port <port>', 'port for the dashboard (default RECOUP_PORT or 4000)')
     .action(async (options: DemoOptions) => {
       const began = performance.now();
       const customers = parseWhole(options.customers, '--customers', 1, 200_000);
@@ -74,10 +81,40 @@ export function registerDemo(program: Command): void {
           `\nSimulated ${days} days in ${((performance.now() - began) / 1000).toFixed(1)} s of wall time.`,
         );
         console.log(hints(options.database));
+        if (options.serve) {
+          const port =
+            options.port === undefined ? config.port : parseWhole(options.port, '--port', 1, 65_535);
+          await serveDemo(runtime, { port, host: config.host });
+        }
       } finally {
         await runtime.close();
       }
     });
+}
+
+/**
+ * Serves the API and the dashboard on the demo's data until Ctrl-C, signed in with a fresh admin user. The clock
+ * stays at the simulation's last moment and no worker runs, so the dashboard shows the world the demo ended in.
+ */
+async function serveDemo(runtime: Runtime, listen: { port: number; host: string }): Promise<void> {
+  const password = randomBytes(12).toString('base64url');
+  const email = 'demo@recoup.dev';
+  await createUser(runtime.database.db, {
+    email,
+    name: 'Demo admin',
+    role: 'admin',
+    password,
+    now: runtime.deps.clock.now(),
+  });
+  const app = await buildApi(runtime);
+  const address = await app.listen(listen);
+  console.log(
+    `\nDashboard: ${address}/\n  sign in as ${email} with password ${password}\n  (Ctrl-C stops the demo server)`,
+  );
+  await new Promise<void>((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
+  });
+  await app.close();
 }
 
 /** Deletes a SQLite demo file (with its WAL files), or checks that a PostgreSQL database is empty. */

@@ -188,6 +188,664 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/analytics/breakdown": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recovery of the cases opened in a period by policy step, channel, template, segment or decline class */
+        get: {
+            parameters: {
+                query: {
+                    /** @description step: the policy step a case is attributed to — a recovered case to the retry that collected, else the last message sent before the payment ("customer (no contact)" when there was none); any other case to the last message it was sent, else its last retry ("not contacted" when neither). channel and template: that step’s channel and template ("retry" for a retry). segment: the customer’s attributes.segment when the case opened ("none" without one). decline_class: the class of the case’s opening failure (soft, action_required, hard; "none" for an invoice nothing tried to charge). */
+                    dimension: "step" | "channel" | "template" | "segment" | "decline_class";
+                    /** @description start of the period, included (ISO 8601); default: 30 days before `to` */
+                    from?: string;
+                    /** @description end of the period, excluded (ISO 8601); default: now */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description step: the policy step a case is attributed to — a recovered case to the retry that collected, else the last message sent before the payment ("customer (no contact)" when there was none); any other case to the last message it was sent, else its last retry ("not contacted" when neither). channel and template: that step’s channel and template ("retry" for a retry). segment: the customer’s attributes.segment when the case opened ("none" without one). decline_class: the class of the case’s opening failure (soft, action_required, hard; "none" for an invoice nothing tried to charge). */
+                            dimension: "step" | "channel" | "template" | "segment" | "decline_class";
+                            /**
+                             * Format: date-time
+                             * @description start of the period the figures cover, included
+                             */
+                            from: string;
+                            /** @description per currency, largest recovered amount first */
+                            rows: {
+                                /** @description cases opened in the period with this key */
+                                cases: number;
+                                /** @description ISO 4217 code; each currency has its own row */
+                                currency: string;
+                                /** @description Σ amount failed of those cases */
+                                failed_amount: number;
+                                /** @description the step id, channel, template, segment or decline class */
+                                key: string;
+                                /** @description Σ amount recovered of those cases */
+                                recovered_amount: number;
+                                /** @description those cases that are recovered now */
+                                recovered_cases: number;
+                                /** @description recovered_amount ÷ failed_amount (0–1); null when nothing failed */
+                                recovery_rate: number | null;
+                            }[];
+                            /**
+                             * Format: date-time
+                             * @description end of the period the figures cover, excluded
+                             */
+                            to: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Failed and recovered amounts per UTC day and currency, only days with either */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description start of the period, included (ISO 8601); default: 30 days before `to` */
+                    from?: string;
+                    /** @description end of the period, excluded (ISO 8601); default: now */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description oldest day first */
+                            days: {
+                                /** @description ISO 4217 code; each currency has its own row */
+                                currency: string;
+                                /**
+                                 * Format: date
+                                 * @description a UTC calendar day, YYYY-MM-DD
+                                 */
+                                date: string;
+                                /** @description Σ amount failed of the cases opened that day */
+                                failed_amount: number;
+                                /** @description Σ of the payments received that day on cases */
+                                recovered_amount: number;
+                            }[];
+                            /**
+                             * Format: date-time
+                             * @description start of the period the figures cover, included
+                             */
+                            from: string;
+                            /**
+                             * Format: date-time
+                             * @description end of the period the figures cover, excluded
+                             */
+                            to: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Expected collections in the next 30, 60 and 90 days from the open cases */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            currencies: {
+                                /** @description ISO 4217 code; each currency has its own row */
+                                currency: string;
+                                /** @description expected collections from those cases in the next 30 days */
+                                next_30_days: number;
+                                /** @description expected collections in the next 60 days (includes the first 30) */
+                                next_60_days: number;
+                                /** @description expected collections in the next 90 days (includes the first 60) */
+                                next_90_days: number;
+                                /** @description remaining balance of the open cases now: Σ (total − amount_paid) of their open invoices */
+                                open_amount: number;
+                            }[];
+                            /** @description how the forecast is made, in plain words, for people */
+                            method: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Messages created in a period per channel and template: sent, failed and paid within 72 hours */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description start of the period, included (ISO 8601); default: 30 days before `to` */
+                    from?: string;
+                    /** @description end of the period, excluded (ISO 8601); default: now */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date-time
+                             * @description start of the period the figures cover, included
+                             */
+                            from: string;
+                            rows: {
+                                /** @description email, webhook, … */
+                                channel: string;
+                                /** @description messages created in the period that the channel refused (status failed) */
+                                failed: number;
+                                /** @description sent messages after which a payment on the same case was received within 72 hours of sending */
+                                paid_within_72h: number;
+                                /** @description paid_within_72h ÷ sent (0–1); null when nothing was sent */
+                                paid_within_72h_rate: number | null;
+                                /** @description messages created in the period that the channel accepted (status sent) */
+                                sent: number;
+                                /** @description the template the message was rendered from */
+                                template: string;
+                            }[];
+                            /**
+                             * Format: date-time
+                             * @description end of the period the figures cover, excluded
+                             */
+                            to: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recovery over the cases opened in a period, and the cases and receivables open now, per currency */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description start of the period, included (ISO 8601); default: 30 days before `to` */
+                    from?: string;
+                    /** @description end of the period, excluded (ISO 8601); default: now */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            currencies: {
+                                /** @description cases open now (state open), whenever they opened */
+                                active_cases: number;
+                                /** @description open invoices’ balance (total − amount_paid) by days past due at now; not limited to the period */
+                                aging: {
+                                    /** @description open balance not yet due */
+                                    current: number;
+                                    /** @description open balance 1 to 30 days past due (due less than 30 days before now) */
+                                    days_1_30: number;
+                                    /** @description open balance 31 to 60 days past due */
+                                    days_31_60: number;
+                                    /** @description open balance 61 to 90 days past due */
+                                    days_61_90: number;
+                                    /** @description open balance more than 90 days past due */
+                                    days_90_plus: number;
+                                };
+                                /** @description cases opened in the period */
+                                cases_opened: number;
+                                /** @description ISO 4217 code; each currency has its own row */
+                                currency: string;
+                                /** @description days sales outstanding: open receivables now (Σ balance of all open invoices) ÷ amount invoiced in the period (Σ total of invoices created in it) × days in the period; null when nothing was invoiced */
+                                dso_days: number | null;
+                                /** @description Σ amount failed of the cases opened in the period (what was overdue when they opened) */
+                                failed_amount: number;
+                                /** @description median days from opening to recovery of the recovered cases opened in the period; null when none */
+                                median_days_to_recover: number | null;
+                                /** @description Σ (total − amount_paid) of open invoices whose due date is before now */
+                                open_overdue_amount: number;
+                                /** @description Σ amount recovered, so far, of the cases opened in the period */
+                                recovered_amount: number;
+                                /** @description cases opened in the period that are recovered now */
+                                recovered_cases: number;
+                                /** @description recovered_amount ÷ failed_amount (0–1); null when nothing failed */
+                                recovery_rate: number | null;
+                            }[];
+                            /**
+                             * Format: date-time
+                             * @description start of the period the figures cover, included
+                             */
+                            from: string;
+                            /**
+                             * Format: date-time
+                             * @description end of the period the figures cover, excluded
+                             */
+                            to: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/api-keys": {
         parameters: {
             query?: never;
@@ -523,6 +1181,8 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    /** @description a user id: cases assigned to them; `none`: cases assigned to nobody */
+                    assignee?: string;
                     /** @description ISO 4217 code, e.g. EUR */
                     currency?: string;
                     /** @description next_cursor of the previous page */
@@ -569,6 +1229,13 @@ export interface paths {
                                  * @description the moment the policy's step offsets count from
                                  */
                                 anchor_at: string;
+                                /** @description the person working the case; null when nobody is */
+                                assignee: {
+                                    /** @description the user’s sign-in email */
+                                    email: string;
+                                    /** @description the user id */
+                                    id: string;
+                                } | null;
                                 /** Format: date-time */
                                 closed_at: string | null;
                                 currency: string;
@@ -712,6 +1379,13 @@ export interface paths {
                              * @description the moment the policy's step offsets count from
                              */
                             anchor_at: string;
+                            /** @description the person working the case; null when nobody is */
+                            assignee: {
+                                /** @description the user’s sign-in email */
+                                email: string;
+                                /** @description the user id */
+                                id: string;
+                            } | null;
                             /** Format: date-time */
                             closed_at: string | null;
                             currency: string;
@@ -857,6 +1531,161 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cases/{id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assign an open case to a person, or unassign a case with `user_id: null`; the timeline records a `case.assigned` event */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the user to work the case (an enabled user); null to unassign */
+                        user_id: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description what was overdue when its invoices joined the case */
+                            amount_failed: number;
+                            /** @description what its open invoices still owe now */
+                            amount_owed: number;
+                            /** @description what came in while the case was open */
+                            amount_recovered: number;
+                            /**
+                             * Format: date-time
+                             * @description the moment the policy's step offsets count from
+                             */
+                            anchor_at: string;
+                            /** @description the person working the case; null when nobody is */
+                            assignee: {
+                                /** @description the user’s sign-in email */
+                                email: string;
+                                /** @description the user id */
+                                id: string;
+                            } | null;
+                            /** Format: date-time */
+                            closed_at: string | null;
+                            currency: string;
+                            customer_id: string;
+                            customer_name: string;
+                            /**
+                             * Format: date-time
+                             * @description when it was handed to people
+                             */
+                            escalated_at: string | null;
+                            id: string;
+                            /**
+                             * Format: date-time
+                             * @description when its next step is due
+                             */
+                            next_due_at: string | null;
+                            /** Format: date-time */
+                            opened_at: string;
+                            /** @description pending steps wait until the case is resumed */
+                            paused: boolean;
+                            /** @description the policy version the case runs; a newer version never changes a running case */
+                            policy: {
+                                id: string;
+                                name: string;
+                                version: number;
+                            };
+                            /** @description open while dunning runs; every other state is closed */
+                            state: "open" | "recovered" | "exhausted" | "cancelled" | "written_off";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/cases/{id}/cancel": {
         parameters: {
             query?: never;
@@ -866,7 +1695,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel an open case: it closes as cancelled and every pending step is cancelled */
+        /** Cancel an open case: it closes as cancelled, every pending step is cancelled, and a `case.cancelled` webhook event (reason `manual`) is sent */
         post: {
             parameters: {
                 query?: never;
@@ -902,6 +1731,13 @@ export interface paths {
                              * @description the moment the policy's step offsets count from
                              */
                             anchor_at: string;
+                            /** @description the person working the case; null when nobody is */
+                            assignee: {
+                                /** @description the user’s sign-in email */
+                                email: string;
+                                /** @description the user id */
+                                id: string;
+                            } | null;
                             /** Format: date-time */
                             closed_at: string | null;
                             currency: string;
@@ -1169,6 +2005,13 @@ export interface paths {
                              * @description the moment the policy's step offsets count from
                              */
                             anchor_at: string;
+                            /** @description the person working the case; null when nobody is */
+                            assignee: {
+                                /** @description the user’s sign-in email */
+                                email: string;
+                                /** @description the user id */
+                                id: string;
+                            } | null;
                             /** Format: date-time */
                             closed_at: string | null;
                             currency: string;
@@ -1197,6 +2040,142 @@ export interface paths {
                             };
                             /** @description open while dunning runs; every other state is closed */
                             state: "open" | "recovered" | "exhausted" | "cancelled" | "written_off";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{id}/remind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a reminder now, as a remind step would: refused (409) outside the customer’s contact hours (the detail says when it is allowed, in their time zone), on a channel they opted out of, over the policy’s message limit, for a paused or closed case, and within 60 s of the last manual reminder; the timeline records `manual.remind` */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description the channel to send on
+                         * @enum {string}
+                         */
+                        channel: "email";
+                        /** @description a BCP 47 locale to send in instead of the customer’s own (falls back de-AT → de → en) */
+                        locale?: string;
+                        /** @description a template name such as payment-failed */
+                        template: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            case_id: string;
+                            channel: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description why it failed, when it did */
+                            error: string | null;
+                            /** @description the message; see GET /v1/messages/{id} */
+                            id: string;
+                            /** @description the locale rendered, after fallback */
+                            locale: string;
+                            /** @description where it went, masked: a***@example.com */
+                            recipient: string;
+                            /** Format: date-time */
+                            sent_at: string | null;
+                            /** @description sent, or failed (recorded with the reason; a manual reminder is not retried) */
+                            status: "sent" | "failed";
+                            /** @description manual-remind-<n>: the case’s n-th manual reminder */
+                            step_id: string;
+                            subject: string;
+                            template: string;
                         };
                     };
                 };
@@ -1316,6 +2295,13 @@ export interface paths {
                              * @description the moment the policy's step offsets count from
                              */
                             anchor_at: string;
+                            /** @description the person working the case; null when nobody is */
+                            assignee: {
+                                /** @description the user’s sign-in email */
+                                email: string;
+                                /** @description the user id */
+                                id: string;
+                            } | null;
                             /** Format: date-time */
                             closed_at: string | null;
                             currency: string;
@@ -1427,7 +2413,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Retry now: the next pending retry step becomes due at once and runs at the next tick, under every rule a scheduled retry obeys (hard declines, network limits, idempotency) */
+        /** Retry now: the next pending retry step (or, when the policy has none left, an ad-hoc `manual-retry-<n>` step) becomes due at once and runs at the next tick, under every rule a scheduled retry obeys (hard declines, network limits, idempotency); asking twice before it runs charges once */
         post: {
             parameters: {
                 query?: never;
@@ -1463,6 +2449,13 @@ export interface paths {
                              * @description the moment the policy's step offsets count from
                              */
                             anchor_at: string;
+                            /** @description the person working the case; null when nobody is */
+                            assignee: {
+                                /** @description the user’s sign-in email */
+                                email: string;
+                                /** @description the user id */
+                                id: string;
+                            } | null;
                             /** Format: date-time */
                             closed_at: string | null;
                             currency: string;
@@ -4856,6 +5849,151 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/policies/dry-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What a policy would do to a case from now, day by day, decided as the engine decides (contact hours, opt-outs, message limits, retry rules); writes nothing. An invalid document answers 400 with the errors validate gives */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description give `document` or `policy_version_id`, or neither for the version the case runs */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the case to try the policy on */
+                        case_id: string;
+                        /** @description a policy document (as a version’s `document`), e.g. an edit in progress */
+                        document?: {
+                            [key: string]: unknown;
+                        };
+                        /** @description a stored version, e.g. card-subscription@2 */
+                        policy_version_id?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description what the answer takes for granted */
+                            assumptions: string[];
+                            /** @description each day something would happen, in time order */
+                            days: {
+                                /**
+                                 * Format: date
+                                 * @description a day in the customer’s time zone
+                                 */
+                                date: string;
+                                steps: {
+                                    action: "retry" | "remind" | "escalate" | "webhook" | "cancel";
+                                    /**
+                                     * Format: date-time
+                                     * @description when the engine would decide it
+                                     */
+                                    at: string;
+                                    /** @description for reminders */
+                                    channel?: string;
+                                    /** @description the rule behind it, as the timeline would say it (and any wait before) */
+                                    reason: string;
+                                    /** @description the policy step (or an ad-hoc step already planned for the case) */
+                                    step_id: string;
+                                    /** @description for reminders */
+                                    template?: string;
+                                    would: "run" | "skip";
+                                }[];
+                            }[];
+                            /** @description the version tried; null when a document was */
+                            policy_version_id: string | null;
+                            /** @description the customer’s time zone, in which days are dated */
+                            time_zone: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/policies/validate": {
         parameters: {
             query?: never;
@@ -6079,6 +7217,137 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details; `errors` names each field at fault and why */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates/test-send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a stored template, rendered with the preview’s sample data, to an address of your choice over the configured email channel (captured to the outbox folder when no SMTP server is set); the subject starts with `[TEST] ` */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description the channel to send on
+                         * @enum {string}
+                         */
+                        channel: "email";
+                        /** @description a BCP 47 locale such as de or de-AT */
+                        locale: string;
+                        /** @description a template name such as payment-failed */
+                        template: string;
+                        /**
+                         * Format: email
+                         * @description the address to send the test to
+                         */
+                        to: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the id the email’s Message-ID carries */
+                            message_id: string;
+                            recipient: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                502: {
                     headers: {
                         [name: string]: unknown;
                     };

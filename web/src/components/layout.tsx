@@ -71,6 +71,7 @@ export function Layout() {
             label={item.label}
             leftSection={<item.icon size={18} aria-hidden />}
             active={active(item.to)}
+            variant="filled"
             aria-current={active(item.to) ? 'page' : undefined}
             onClick={close}
           />

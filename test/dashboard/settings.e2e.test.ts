@@ -1,0 +1,182 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousA11yViolations } from '../support/browser.ts';
+import { type DashboardWorld, createDashboardWorld } from '../support/dashboard.ts';
+
+let dash: DashboardWorld;
+beforeAll(async () => {
+  dash = await createDashboardWorld();
+});
+afterAll(async () => dash?.close());
+
+/** Opens a settings tab by keyboard-reachable tab control and waits for its address. */
+async function openTab(page: Page, name: string, path: string): Promise<void> {
+  await page.getByRole('tab', { name }).click();
+  await page.waitForURL(`**/settings/${path}`);
+}
+
+const CREATE_BUTTONS = ['Add a user', 'Create an API key', 'Add a subscription'];
+
+describe('settings in the dashboard', () => {
+  it('lets an admin create an API key, shows its secret once, and the key works', async () => {
+    const { context, page } = await dash.signedIn('admin');
+    await page.goto('/settings');
+    await page.waitForURL('**/settings/users');
+    await page.getByRole('table', { name: 'Users and roles' }).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    await openTab(page, 'API keys', 'api-keys');
+    await page.getByRole('table', { name: 'API keys' }).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Create an API key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create an API key' });
+    await dialog.getByLabel('Name').fill('ci-deploy');
+    await dialog.getByLabel('Scope').selectOption('write');
+    await dialog.getByRole('button', { name: 'Create key' }).click();
+    const secretField = dialog.getByRole('textbox', { name: 'Secret', exact: true });
+    await secretField.waitFor();
+    const secret = await secretField.inputValue();
+    expect(secret).toMatch(/^rcp_\w+_[\w-]+$/);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    const keys = (await dash.api.call({ scope: 'admin' }, { method: 'GET', url: '/v1/api-keys' })).json();
+    const made = keys.data.find((k: { name: string }) => k.name === 'ci-deploy');
+    expect(made).toMatchObject({ scope: 'write', revoked_at: null });
+    expect(secret.startsWith(`${made.prefix}_`)).toBe(true);
+    const used = await dash.api.app.inject({
+      method: 'GET',
+      url: '/v1/templates',
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(used.statusCode).toBe(200);
+
+    // Once the dialog closes the secret is gone from the page; the list shows only the prefix.
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await page.getByTestId('one-time-secret').count()).toBe(0);
+    expect(await page.getByText(secret).count()).toBe(0);
+    await page.getByRole('cell', { name: 'ci-deploy', exact: true }).waitFor();
+
+    // Revoking asks first, then the API refuses the key.
+    await page.getByRole('button', { name: 'Revoke key ci-deploy' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke key' }).click();
+    await page.getByText('Key “ci-deploy” is revoked.').waitFor();
+    const after = await dash.api.app.inject({
+      method: 'GET',
+      url: '/v1/templates',
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(after.statusCode).toBe(401);
+
+    await openTab(page, 'Webhook subscriptions', 'webhooks');
+    await page.getByText('No webhook subscriptions yet').waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    await openTab(page, 'Email and contact hours', 'email');
+    await page
+      .getByRole('table', { name: 'Contact hours and message caps of the current policies' })
+      .waitFor();
+    await page.getByText('RECOUP_SMTP_URL').waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await context.close();
+  });
+
+  it('lets an admin add a user with a role and shows the one-time password, which signs in', async () => {
+    const { context, page } = await dash.signedIn('admin');
+    await page.goto('/settings/users');
+    await page.getByRole('button', { name: 'Add a user' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add a user' });
+    await dialog.getByLabel('Email').fill('collector@example.com');
+    await dialog.getByLabel('Role').selectOption('agent');
+    await dialog.getByRole('button', { name: 'Create user' }).click();
+    const password = await dialog
+      .getByRole('textbox', { name: 'One-time password', exact: true })
+      .inputValue();
+    expect(password).toHaveLength(20);
+    const session = await dash.api.app.inject({
+      method: 'POST',
+      url: '/v1/session',
+      payload: { email: 'collector@example.com', password },
+    });
+    expect(session.statusCode).toBe(201);
+    expect(session.json().user.role).toBe('agent');
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('cell', { name: 'collector@example.com', exact: true }).first().waitFor();
+
+    // Changing the role in the table changes it at the API.
+    await page.getByLabel('Role of collector@example.com').selectOption('manager');
+    await page.getByText('collector@example.com is now manager.').waitFor();
+    const users = (await dash.api.call({ scope: 'admin' }, { method: 'GET', url: '/v1/users' })).json();
+    expect(users.data.find((u: { email: string }) => u.email === 'collector@example.com').role).toBe(
+      'manager',
+    );
+    // The signed-in admin is offered no way to demote or disable themselves.
+    expect(await page.getByLabel('Role of admin@example.com').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Disable admin@example.com' }).count()).toBe(0);
+    await context.close();
+  });
+
+  it('lets an admin add a webhook subscription, see its secret once, replay it and disable it', async () => {
+    const url = 'https://crm.example.com/hooks/recoup';
+    const { context, page } = await dash.signedIn('admin');
+    await page.goto('/settings/webhooks');
+    await page.getByRole('button', { name: 'Add a subscription' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add a webhook subscription' });
+    await dialog.getByLabel('URL', { exact: true }).fill(url);
+    const events = dialog.getByLabel('Event types', { exact: true });
+    await events.fill('case.*');
+    await events.press('Enter');
+    await dialog.getByRole('button', { name: 'Add subscription' }).click();
+    const secret = await dialog.getByRole('textbox', { name: 'Signing secret', exact: true }).inputValue();
+    expect(secret).toMatch(/^whsec_/);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    const listed = async () =>
+      (await dash.api.call({ scope: 'admin' }, { method: 'GET', url: '/v1/webhook-subscriptions' }))
+        .json()
+        .data.find((s: { url: string }) => s.url === url);
+    expect(await listed()).toMatchObject({ event_types: ['case.*'], disabled_at: null });
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByRole('cell', { name: url, exact: true }).waitFor();
+
+    await page.getByRole('button', { name: `Replay events to ${url}` }).click();
+    const replay = page.getByRole('dialog', { name: 'Replay events' });
+    await replay.getByLabel('Resend events since').fill('2026-01-01T00:00');
+    await replay.getByRole('button', { name: 'Replay', exact: true }).click();
+    await page.getByText('Replay queued').waitFor();
+
+    await page.getByRole('button', { name: `Disable subscription ${url}` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Disable subscription' }).click();
+    await page.getByText(`Nothing more is sent to ${url}.`).waitFor();
+    expect((await listed()).disabled_at).not.toBeNull();
+    await context.close();
+  });
+
+  it('shows a viewer only what data:read allows, with nothing to create; the API refuses them too', async () => {
+    const { context, page } = await dash.signedIn('viewer');
+    await page.goto('/settings');
+    await page.waitForURL('**/settings/email');
+    await page
+      .getByRole('table', { name: 'Contact hours and message caps of the current policies' })
+      .waitFor();
+    expect(await page.getByRole('tab').allTextContents()).toEqual(['Email and contact hours']);
+    for (const name of CREATE_BUTTONS) expect(await page.getByRole('button', { name }).count()).toBe(0);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    // An admin-only address sends the viewer back to what they may see.
+    await page.goto('/settings/api-keys');
+    await page.waitForURL('**/settings/email');
+    expect(await page.getByRole('button', { name: 'Create an API key' }).count()).toBe(0);
+
+    // The browser's sign-in on the simulated clock expired the API world's own sessions: sign in again.
+    await dash.api.signIn('viewer');
+    const create = await dash.api.call(
+      { role: 'viewer' },
+      { method: 'POST', url: '/v1/api-keys', body: { name: 'sneaky', scope: 'admin' } },
+    );
+    expect(create.statusCode).toBe(403);
+    const list = await dash.api.call({ role: 'viewer' }, { method: 'GET', url: '/v1/api-keys' });
+    expect(list.statusCode).toBe(403);
+    await context.close();
+  });
+});
