@@ -1,13 +1,14 @@
 // `npm run bench`: the engine against raw SQL doing the same writes, in one run, on SQLite and PostgreSQL, plus
 // peak memory with 100,000 and 1,000,000 due cases. Prints ratios and writes every figure to bench/results.json.
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openDatabase } from '../src/store/database.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { rawPostgresSteps, rawSqliteSteps } from './raw-steps.ts';
+import { analyticsBench, analyticsTable } from './analytics.ts';
 import { httpBench } from './http.ts';
 import { seedDueCases } from './seed.ts';
 
@@ -16,7 +17,7 @@ const MEMORY_STEPS = Number(process.env['BENCH_MEMORY_STEPS'] ?? 30_000);
 const PG_URL = process.env['RECOUP_BENCH_PG_URL'] ?? 'postgres://root@127.0.0.1:5432/test';
 const NOW = Date.UTC(2026, 2, 2, 12);
 const results: Record<string, number> = {};
-// `BENCH_ONLY=engine` or `BENCH_ONLY=http` runs one part.
+// `BENCH_ONLY=engine`, `BENCH_ONLY=http` or `BENCH_ONLY=analytics` runs one part.
 const ONLY = process.env['BENCH_ONLY'] ?? 'all';
 const dir = mkdtempSync(join(tmpdir(), 'recoup-bench-'));
 
@@ -80,7 +81,7 @@ async function dropPg(names: string[]) {
   await admin.end();
 }
 
-if (ONLY !== 'http') {
+if (ONLY === 'all' || ONLY === 'engine') {
   // SQLite: one engine process (SQLite has one writer) against raw prepared statements.
   log(`SQLite: seeding ${CASES} due cases twice`);
   const rawFile = join(dir, 'raw.db');
@@ -128,7 +129,7 @@ if (ONLY !== 'http') {
   results['memory.rss_1m_over_100k'] = results['memory.rss_1m_mb']! / results['memory.rss_100k_mb']!;
 }
 
-if (ONLY !== 'engine') {
+if (ONLY === 'all' || ONLY === 'http') {
   Object.assign(results, await httpBench(`sqlite:${join(dir, 'http.db')}`, 'sqlite', NOW, dir, log));
   const [httpPg] = await Promise.all(['recoup_bench_http'].map(pgDatabase));
   Object.assign(results, await httpBench(httpPg!, 'postgres', NOW, dir, log));
@@ -144,13 +145,23 @@ if (ONLY !== 'engine') {
     results[`http.${name}`] = results[`http.sqlite.${name}`]!;
   }
 }
+if (ONLY === 'all' || ONLY === 'analytics') {
+  Object.assign(results, await analyticsBench(`sqlite:${join(dir, 'analytics.db')}`, 'sqlite', NOW, log));
+  rmSync(join(dir, 'analytics.db'), { force: true });
+  const [analyticsPg] = await Promise.all(['recoup_bench_analytics'].map(pgDatabase));
+  Object.assign(results, await analyticsBench(analyticsPg!, 'postgres', NOW, log));
+  await dropPg(['recoup_bench_analytics']);
+}
 rmSync(dir, { recursive: true, force: true });
 
 const rounded = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, Math.round(v * 1000) / 1000]));
-writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(rounded, null, 2)}\n`);
+// A run of one part keeps the other parts' figures from the last full run.
+const resultsFile = join(import.meta.dirname, 'results.json');
+const kept = ONLY !== 'all' && existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
+writeFileSync(resultsFile, `${JSON.stringify({ ...kept, ...rounded }, null, 2)}\n`);
 const f = (v: number | undefined) => Math.round(v ?? 0).toLocaleString('en-US');
 const pct = (v: number | undefined) => `${((v ?? 0) * 100).toFixed(1)}%`;
-if (ONLY !== 'http') {
+if (ONLY === 'all' || ONLY === 'engine') {
   console.log(`
 Recoup engine benchmark (${CASES.toLocaleString('en-US')} due retry steps; each step = claim, decide, charge the sandbox, record)
 
@@ -165,11 +176,12 @@ Peak RSS of a worker doing ${MEMORY_STEPS.toLocaleString('en-US')} steps (SQLite
   with 1,000,000 due cases: ${results['memory.rss_1m_mb']!.toFixed(0)} MB   (ratio ${results['memory.rss_1m_over_100k']!.toFixed(2)}, target ≤ 1.5)
 `);
 }
-if (ONLY !== 'engine') {
+if (ONLY === 'all' || ONLY === 'http') {
   const row = (db: string) =>
     `  ${db.padEnd(10)} ${f(results[`http.${db}.cases_get.rps`]).padStart(8)} req/s  p99 ${results[`http.${db}.cases_get.p99_ms`]} ms   bare ${f(results[`http.${db}.bare_get.rps`]).padStart(8)} req/s   ratio ${pct(results[`http.${db}.cases_get.ratio_to_bare`])} (target ≥ 40%)   POST /v1/invoices ${f(results[`http.${db}.invoices_post.rps`])} req/s  p99 ${results[`http.${db}.invoices_post.p99_ms`]} ms`;
   console.log(
     `\nHTTP API with 100,000 cases (autocannon, 10 connections): GET /v1/cases?limit=50 against a bare Fastify route returning the same JSON\n${row('sqlite')}\n${row('postgres')}`,
   );
 }
+if (ONLY === 'all' || ONLY === 'analytics') console.log(`\n${analyticsTable(results)}`);
 console.log('\nFigures written to bench/results.json');

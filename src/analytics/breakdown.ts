@@ -4,7 +4,7 @@ import { openingClass, openingFailureCode } from './opening-failure.ts';
 import type { Period } from './period.ts';
 import { NOT_CONTACTED_STEP, NO_CONTACT_STEP, attributedStep } from './recovery-credit.ts';
 import { recoveryRate } from './rates.ts';
-import { countWhere, instant, total } from './sql.ts';
+import { countWhere, instant, rowsOf, total } from './sql.ts';
 import { type StepContact, stepContacts } from './step-contacts.ts';
 
 /** What recovery can be broken down by. */
@@ -62,7 +62,9 @@ export async function recoveryBreakdown(
   // (to tell "paid without contact" from "not contacted yet").
   const policy = attributed && dimension !== 'step' ? sql`c.policy_version_id` : sql`null`;
   const recovered = attributed ? sql`case when c.state = 'recovered' then 1 else 0 end` : sql`null`;
-  const { rows } = await rowsOf(db, sql<RawRow>`
+  const rows = await rowsOf(
+    db,
+    sql<RawRow>`
     select o.currency, o.policy_version_id, o.recovered, o.k,
       count(*) as cases,
       ${total('o.amount_failed')} as failed,
@@ -73,7 +75,8 @@ export async function recoveryBreakdown(
         ${policy} as policy_version_id, ${recovered} as recovered, ${key} as k
       from cases c ${within}
     ) o
-    group by o.currency, o.policy_version_id, o.recovered, o.k`);
+    group by o.currency, o.policy_version_id, o.recovered, o.k`,
+  );
   const contacts =
     dimension === 'channel' || dimension === 'template' ? await policyContacts(db, rows) : null;
   const merged = new Map<string, Omit<BreakdownRow, 'recoveryRate'>>();

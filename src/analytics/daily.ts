@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../store/database.ts';
 import { type Period, utcDate } from './period.ts';
-import { DAY, instant, total } from './sql.ts';
+import { DAY, instant, rowsOf, total } from './sql.ts';
 
 /** Money failed and recovered on one UTC day in one currency, in integer minor units. */
 export interface DailyAmounts {
@@ -23,14 +23,20 @@ export async function dailyAmounts(db: Db, period: Period): Promise<DailyAmounts
   const to = instant(period.to);
   const day = (column: string) => sql<number>`${sql.ref(column)} / ${sql.lit(DAY)}`;
   const [failed, recovered] = await Promise.all([
-    rowsOf(db, sql<{ day: number; currency: string; amount: number }>`
+    rowsOf(
+      db,
+      sql<{ day: number; currency: string; amount: number }>`
       select ${day('opened_at')} as day, currency, ${total('amount_failed')} as amount
       from cases where opened_at >= ${from} and opened_at < ${to}
-      group by ${day('opened_at')}, currency`),
-    rowsOf(db, sql<{ day: number; currency: string; amount: number }>`
+      group by ${day('opened_at')}, currency`,
+    ),
+    rowsOf(
+      db,
+      sql<{ day: number; currency: string; amount: number }>`
       select ${day('received_at')} as day, currency, ${total('amount')} as amount
       from payments where case_id is not null and received_at >= ${from} and received_at < ${to}
-      group by ${day('received_at')}, currency`),
+      group by ${day('received_at')}, currency`,
+    ),
   ]);
   const rows = new Map<string, { day: number; currency: string; failed: number; recovered: number }>();
   const at = (d: number, currency: string) => {
@@ -39,8 +45,8 @@ export async function dailyAmounts(db: Db, period: Period): Promise<DailyAmounts
     rows.set(key, row);
     return row;
   };
-  for (const r of failed.rows) at(Number(r.day), r.currency).failed += Number(r.amount);
-  for (const r of recovered.rows) at(Number(r.day), r.currency).recovered += Number(r.amount);
+  for (const r of failed) at(Number(r.day), r.currency).failed += Number(r.amount);
+  for (const r of recovered) at(Number(r.day), r.currency).recovered += Number(r.amount);
   return [...rows.values()]
     .sort((a, b) => a.day - b.day || a.currency.localeCompare(b.currency))
     .map((r) => ({

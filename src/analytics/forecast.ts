@@ -8,7 +8,7 @@ import {
   forecastCollections,
   forecastModel,
 } from './recovery-curve.ts';
-import { DAY, instant, totalOf } from './sql.ts';
+import { DAY, instant, rowsOf, totalOf } from './sql.ts';
 
 /** The cash-flow forecast and the method behind it, in plain words. */
 export interface Forecast {
@@ -25,29 +25,38 @@ export async function forecast(db: Db, now: number): Promise<Forecast> {
   const age = sql<number>`(${instant(now)} - c.opened_at) / ${sql.lit(DAY)}`;
   const [closed, open, balances] = await Promise.all([
     // Spelled as in the `cases_duration` index, which hands the rows over already grouped.
-    rowsOf(db, sql<{ currency: string; state: CaseState; day: number; cases: number }>`
+    rowsOf(
+      db,
+      sql<{ currency: string; state: CaseState; day: number; cases: number }>`
       select currency, state, (closed_at - opened_at) / 86400000 as day, count(*) as cases
       from cases where closed_at is not null
-      group by currency, state, (closed_at - opened_at) / 86400000`),
-    rowsOf(db, sql<{ currency: string; day: number; cases: number }>`
+      group by currency, state, (closed_at - opened_at) / 86400000`,
+    ),
+    rowsOf(
+      db,
+      sql<{ currency: string; day: number; cases: number }>`
       select c.currency, ${age} as day, count(*) as cases
       from cases c where c.state = 'open'
-      group by 1, 2`),
-    rowsOf(db, sql<{ currency: string; age: number; balance: number }>`
+      group by 1, 2`,
+    ),
+    rowsOf(
+      db,
+      sql<{ currency: string; age: number; balance: number }>`
       select c.currency, ${age} as age, ${totalOf(sql`i.total - i.amount_paid`)} as balance
       from cases c
       join invoices i on i.case_id = c.id and i.status = 'open' and i.case_id is not null
       where c.state = 'open'
-      group by 1, 2`),
+      group by 1, 2`,
+    ),
   ]);
   const history: DurationCount[] = [
-    ...closed.rows.map((r) => ({
+    ...closed.map((r) => ({
       currency: r.currency,
       outcome: r.state === 'recovered' ? ('recovered' as const) : ('closed' as const),
       day: Number(r.day),
       cases: Number(r.cases),
     })),
-    ...open.rows.map((r) => ({
+    ...open.map((r) => ({
       currency: r.currency,
       outcome: 'open' as const,
       day: Number(r.day),
@@ -57,7 +66,7 @@ export async function forecast(db: Db, now: number): Promise<Forecast> {
   const model = forecastModel(history);
   const currencies = forecastCollections(
     model,
-    balances.rows.map((r) => ({ currency: r.currency, ageDays: Number(r.age), balance: Number(r.balance) })),
+    balances.map((r) => ({ currency: r.currency, ageDays: Number(r.age), balance: Number(r.balance) })),
   );
   return { method: FORECAST_METHOD, currencies };
 }

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../store/database.ts';
 import type { Period } from './period.ts';
 import { share } from './rates.ts';
-import { distinctPairs, instant } from './sql.ts';
+import { distinctPairs, instant, rowsOf } from './sql.ts';
 
 /** How long after a message a payment on its case still counts as a response to it. */
 export const RESPONSE_WINDOW_MS = 72 * 3_600_000;
@@ -35,23 +35,29 @@ export async function messageResponse(db: Db, period: Period): Promise<MessageRe
       and m.created_at >= ${from} and m.created_at < ${to})`;
   const window = sql.lit(RESPONSE_WINDOW_MS);
   const [counts, paid] = await Promise.all([
-    rowsOf(db, sql<{ channel: string; template: string; sent: number; failed: number }>`
+    rowsOf(
+      db,
+      sql<{ channel: string; template: string; sent: number; failed: number }>`
       with recursive ${distinctPairs('k', 'messages', 'channel', 'template')}
       select k.a as channel, k.b as template, ${count('sent')} as sent, ${count('failed')} as failed
-      from k where k.a is not null`),
+      from k where k.a is not null`,
+    ),
     // The engine stamps sent_at in the tick that creates the message, so every payment that can answer a message
     // of the period arrives before the period's end plus the window.
-    rowsOf(db, sql<{ channel: string; template: string; paid: number }>`
+    rowsOf(
+      db,
+      sql<{ channel: string; template: string; paid: number }>`
       select m.channel, m.template, count(distinct m.id) as paid
       from payments p
       join messages m on m.case_id = p.case_id and m.status = 'sent'
         and m.sent_at <= p.received_at and m.sent_at > p.received_at - ${window}
         and m.created_at >= ${from} and m.created_at < ${to}
       where p.case_id is not null and p.received_at >= ${from} and p.received_at < ${to} + ${window}
-      group by m.channel, m.template`),
+      group by m.channel, m.template`,
+    ),
   ]);
-  const paidBy = new Map(paid.rows.map((r) => [`${r.channel}\u0000${r.template}`, Number(r.paid)]));
-  return counts.rows
+  const paidBy = new Map(paid.map((r) => [`${r.channel}\u0000${r.template}`, Number(r.paid)]));
+  return counts
     .map((r) => {
       const sent = Number(r.sent);
       const answered = paidBy.get(`${r.channel}\u0000${r.template}`) ?? 0;

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../store/database.ts';
 import type { Period } from './period.ts';
 import { recoveryRate } from './rates.ts';
-import { DAY, countWhere, distinctValues, instant, isPostgres, total, totalOf } from './sql.ts';
+import { DAY, countWhere, distinctValues, instant, isPostgres, rowsOf, total, totalOf } from './sql.ts';
 
 /** Open balance by days past due at `now`; `current` is open but not yet due. */
 export interface Aging {
@@ -68,29 +68,38 @@ export async function overview(db: Db, period: Period, now: number): Promise<Ove
     ? sql`percentile_cont(0.5) within group (order by ${recoveryMs})`
     : sql`median(${recoveryMs})`;
   const [cases, active, open, invoiced] = await Promise.all([
-    rowsOf(db, sql<{
-      currency: string;
-      cases: number;
-      failed: number;
-      recovered: number;
-      recovered_cases: number;
-      median_ms: number | null;
-    }>`
+    rowsOf(
+      db,
+      sql<{
+        currency: string;
+        cases: number;
+        failed: number;
+        recovered: number;
+        recovered_cases: number;
+        median_ms: number | null;
+      }>`
       select currency, count(*) as cases, ${total('amount_failed')} as failed,
         ${total('amount_recovered')} as recovered,
         ${countWhere(sql`state = 'recovered'`)} as recovered_cases,
         cast(${medianMs} as double precision) as median_ms
-      from cases where ${opened} group by currency`),
-    rowsOf(db, sql<{ currency: string; n: number }>`
-      select currency, count(*) as n from cases where state = 'open' group by currency`),
+      from cases where ${opened} group by currency`,
+    ),
+    rowsOf(
+      db,
+      sql<{ currency: string; n: number }>`
+      select currency, count(*) as n from cases where state = 'open' group by currency`,
+    ),
     openReceivables(db, now),
-    rowsOf(db, sql<{ currency: string; invoiced: number }>`
+    rowsOf(
+      db,
+      sql<{ currency: string; invoiced: number }>`
       with recursive ${distinctValues('cur', 'invoices', 'currency')}
       select cur.value as currency, (
         select ${total('i.total')} from invoices i
         where i.currency = cur.value and i.created_at >= ${instant(period.from)} and i.created_at < ${instant(period.to)}
       ) as invoiced
-      from cur where cur.value is not null`),
+      from cur where cur.value is not null`,
+    ),
   ]);
   const by = new Map<string, Figures>();
   const at = (currency: string) => {
@@ -98,11 +107,11 @@ export async function overview(db: Db, period: Period, now: number): Promise<Ove
     by.set(currency, figures);
     return figures;
   };
-  for (const r of cases.rows) at(r.currency).cases = r;
-  for (const r of active.rows) at(r.currency).active = Number(r.n);
+  for (const r of cases) at(r.currency).cases = r;
+  for (const r of active) at(r.currency).active = Number(r.n);
   for (const r of open) at(r.currency).open = r;
   // Every currency ever invoiced is listed; only those invoiced in the period count.
-  for (const r of invoiced.rows) if (Number(r.invoiced) > 0) at(r.currency).invoiced = Number(r.invoiced);
+  for (const r of invoiced) if (Number(r.invoiced) > 0) at(r.currency).invoiced = Number(r.invoiced);
   const days = (period.to - period.from) / DAY;
   return [...by.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
@@ -144,15 +153,17 @@ async function openReceivables(db: Db, now: number) {
   const edge = (days: number) => instant(now - days * DAY);
   const within = (after: number, upTo: number) =>
     totalOf(sql`case when due_at < ${edge(after)} and due_at >= ${edge(upTo)} then ${balance} else 0 end`);
-  const { rows } = await rowsOf(db, sql<{
-    currency: string;
-    open_amount: number;
-    current: number;
-    d1_30: number;
-    d31_60: number;
-    d61_90: number;
-    d90_plus: number;
-  }>`
+  const rows = await rowsOf(
+    db,
+    sql<{
+      currency: string;
+      open_amount: number;
+      current: number;
+      d1_30: number;
+      d31_60: number;
+      d61_90: number;
+      d90_plus: number;
+    }>`
     select currency,
       ${totalOf(balance)} as open_amount,
       ${totalOf(sql`case when due_at >= ${instant(now)} then ${balance} else 0 end`)} as current,
@@ -161,7 +172,8 @@ async function openReceivables(db: Db, now: number) {
       ${within(60, 90)} as d61_90,
       ${totalOf(sql`case when due_at < ${edge(90)} then ${balance} else 0 end`)} as d90_plus
     from invoices where status = 'open'
-    group by currency`);
+    group by currency`,
+  );
   return rows.map((r) => ({
     currency: r.currency,
     open_amount: Number(r.open_amount),
