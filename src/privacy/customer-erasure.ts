@@ -1,3 +1,4 @@
+import { NO_SEGMENT } from '../analytics/segment.ts';
 import type { FieldCipher } from '../security/field-cipher.ts';
 import { updateMany } from '../store/batch.ts';
 import { openContact } from '../store/customer-contacts.ts';
@@ -81,6 +82,12 @@ export async function eraseCustomer(
       })),
     );
 
+    // A case's segment is copied from the customer's attributes when it opens, so it goes with them.
+    await trx
+      .updateTable('cases')
+      .set({ segment: NO_SEGMENT })
+      .where('customer_id', '=', customerId)
+      .execute();
     const cases = await trx
       .selectFrom('cases')
       .select(['id', 'policy_version_id'])
