@@ -1,7 +1,6 @@
 // The analytics benchmark (issue 5, acceptance point 5): seeds 1,000,000 invoices and about 200,000 cases, then
 // calls every dashboard analytics route through the real API (Fastify's inject: routing, authentication,
 // validation, serialisation) with varied periods, and reports p50/p95 per call.
-import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { createApiKey } from '../src/access/api-keys.ts';
 import { BREAKDOWN_DIMENSIONS } from '../src/analytics/breakdown.ts';
@@ -10,11 +9,10 @@ import { loadConfig } from '../src/config/env.ts';
 import { VirtualClock } from '../src/engine/clock.ts';
 import { MemoryLedger } from '../src/gateways/sandbox/memory-ledger.ts';
 import { openRuntime } from '../src/runtime/runtime.ts';
-import { Keyring } from '../src/security/keyring.ts';
 import { createRandom } from '../src/simulate/random.ts';
 import { openDatabase } from '../src/store/database.ts';
 import { migrate } from '../src/store/migrate.ts';
-import { seedAnalytics } from './seed-analytics.ts';
+import { BENCH_KEYRING, seedAnalytics } from './seed-analytics.ts';
 
 const DAY = 86_400_000;
 const CALLS = Number(process.env['BENCH_ANALYTICS_CALLS'] ?? 30);
@@ -76,12 +74,12 @@ export async function timeAnalyticsCalls(
   log: (line: string) => void,
 ): Promise<Record<string, number>> {
   const results: Record<string, number> = {};
-  // The real runtime and API on the seeded database, with a key of the benchmark's own (no key file touched).
+  // The real runtime and API on the seeded database, with the seed's key (no key file touched).
   const runtime = await openRuntime(
     {
       ...loadConfig({}),
       databaseUrl: url,
-      encryptionKeys: new Keyring([{ id: 'bench', material: randomBytes(32) }], 'analytics bench'),
+      encryptionKeys: BENCH_KEYRING,
     },
     { clock: new VirtualClock(now), ledger: new MemoryLedger(), logger: pino({ level: 'silent' }) },
   );
