@@ -72,6 +72,31 @@ describe('cases in the dashboard', () => {
     await context.close();
   });
 
+  it('lets an agent take a case and then find it under "Me"', async () => {
+    const id = await anOpenCase();
+    const { context, page } = await dash.signedIn('agent');
+    await page.goto(`/cases/${id}`);
+    await page.getByRole('button', { name: 'Assign to me' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Assign to me' }).click();
+    await page.getByText('assigned to agent@example.com').first().waitFor();
+    const db = dash.api.world.runtime.database.db;
+    const agent = await db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', 'agent@example.com')
+      .executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom('cases')
+      .select('assignee_user_id')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(row.assignee_user_id).toBe(agent.id);
+    await page.goto(`/cases?assignee=${agent.id}`);
+    await page.getByRole('table').waitFor();
+    expect(await page.getByRole('table').getByRole('row').count()).toBe(2);
+    await context.close();
+  });
+
   it('offers a viewer no case actions, and the API refuses them too', async () => {
     const id = await anOpenCase();
     const { context, page } = await dash.signedIn('viewer');

@@ -122,10 +122,12 @@ describe('settings in the dashboard', () => {
     await page.goto('/settings/webhooks');
     await page.getByRole('button', { name: 'Add a subscription' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add a webhook subscription' });
-    await dialog.getByLabel('URL', { exact: true }).fill(url);
+    await dialog.getByRole('textbox', { name: 'URL', exact: true }).fill(url);
     const events = dialog.getByLabel('Event types', { exact: true });
     await events.fill('case.*');
     await events.press('Enter');
+    // Leaving the field by keyboard closes its suggestions, which would cover the dialog's buttons.
+    await events.press('Tab');
     await dialog.getByRole('button', { name: 'Add subscription' }).click();
     const secret = await dialog.getByRole('textbox', { name: 'Signing secret', exact: true }).inputValue();
     expect(secret).toMatch(/^whsec_/);

@@ -71,7 +71,57 @@ function actionsFor(c: CaseDetail, session: Session): CaseAction[] {
       },
     );
   }
+  if (session.can('cases:work') && open && !c.paused) {
+    actions.push({
+      id: 'remind',
+      label: 'Send reminder now',
+      title: 'Send a reminder now',
+      fields: [
+        {
+          field: 'template',
+          label: 'Email template',
+          required: true,
+          initial: 'payment-retry-reminder',
+          description: 'any template on the Templates page; contact hours and opt-outs still apply',
+        },
+        { field: 'locale', label: 'Locale', description: "leave empty for the customer's own" },
+      ],
+      done: 'Reminder sent',
+      submit: (v) =>
+        unwrap(
+          api.POST('/v1/cases/{id}/remind', {
+            ...path,
+            body: {
+              channel: 'email',
+              template: v['template']?.trim() ?? '',
+              ...(v['locale']?.trim() ? { locale: v['locale'].trim() } : {}),
+            },
+          }),
+        ),
+    });
+  }
   if (session.can('cases:work')) {
+    const mine = c.assignee?.id === session.user.id;
+    if (open && !mine) {
+      actions.push({
+        id: 'assign',
+        label: 'Assign to me',
+        title: c.assignee ? `Take this case over from ${c.assignee.email}` : 'Assign this case to yourself',
+        fields: [],
+        done: 'Case assigned to you',
+        submit: () => unwrap(api.POST('/v1/cases/{id}/assign', { ...path, body: { user_id: session.user.id } })),
+      });
+    }
+    if (c.assignee) {
+      actions.push({
+        id: 'unassign',
+        label: 'Unassign',
+        title: `Unassign ${c.assignee.email}`,
+        fields: [],
+        done: 'Case unassigned',
+        submit: () => unwrap(api.POST('/v1/cases/{id}/assign', { ...path, body: { user_id: null } })),
+      });
+    }
     actions.push({
       id: 'note',
       label: 'Add note',
@@ -219,7 +269,8 @@ export default function CasePage() {
             {c.paused && <Badge color="dark">paused</Badge>}
             {c.escalated_at && <Badge color="grape">escalated {formatDate(c.escalated_at)}</Badge>}
             <Text size="sm" c="dimmed">
-              {policyLabel} · opened {formatDate(c.opened_at)} · case {c.id}
+              {policyLabel} · opened {formatDate(c.opened_at)} ·{' '}
+              {c.assignee ? `assigned to ${c.assignee.email}` : 'unassigned'} · case {c.id}
             </Text>
           </Group>
         </Stack>

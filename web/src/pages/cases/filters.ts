@@ -61,6 +61,6 @@ export function filtersToQuery(filters: CaseFilters, now: number, limit: number)
   if (filters.min_age_days) query.opened_before = new Date(now - Number(filters.min_age_days) * DAY).toISOString();
   if (filters.max_age_days) query.opened_after = new Date(now - Number(filters.max_age_days) * DAY).toISOString();
   if (filters.paused) query.paused = filters.paused === 'true';
-  if (filters.assignee) (query as Record<string, unknown>)['assignee'] = filters.assignee;
+  if (filters.assignee) query.assignee = filters.assignee;
   return query;
 }

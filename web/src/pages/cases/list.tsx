@@ -159,7 +159,7 @@ export default function CasesPage() {
         </Group>
       </Group>
       <Paper withBorder p="sm" component="section" aria-label="Filters">
-        <SimpleGrid cols={{ base: 2, md: 4, lg: 8 }}>
+        <SimpleGrid cols={{ base: 2, md: 3, lg: 9 }}>
           <Select
             label="State"
             placeholder="Any"
@@ -210,6 +210,17 @@ export default function CasesPage() {
             allowDecimal={false}
             value={filters.max_age_days}
             onChange={(v) => setFilter('max_age_days', String(v))}
+          />
+          <Select
+            label="Assignee"
+            placeholder="Anyone"
+            clearable
+            data={[
+              { value: session.user.id, label: 'Me' },
+              { value: 'none', label: 'Unassigned' },
+            ]}
+            value={filters.assignee || null}
+            onChange={(v) => setFilter('assignee', v ?? '')}
           />
           <Select
             label="Paused"
