@@ -301,14 +301,15 @@ describe('Stripe webhook', () => {
     });
 
     it('attaches, updates and detaches payment methods; a stale update cannot revive a detached one', async () => {
-      // The method arrives before its customer: a stub is made, and the customer's own event fills it in later.
+      // The method arrives before its customer: a provisional customer is made, and the customer's own event
+      // fills it in later.
       await deliverStripe(world, stripeEvent('evt_a', 'payment_method.attached', START, stripeCard()));
-      const stub = await db().selectFrom('customers').selectAll().executeTakeFirstOrThrow();
-      expect(stub).toMatchObject({ external_id: 'cus_1', name: 'Ada Lovelace' });
+      const provisional = await db().selectFrom('customers').selectAll().executeTakeFirstOrThrow();
+      expect(provisional).toMatchObject({ external_id: 'cus_1', name: 'Ada Lovelace' });
       const card = await db().selectFrom('payment_methods').selectAll().executeTakeFirstOrThrow();
       expect(card).toMatchObject({
         external_id: 'pm_1',
-        customer_id: stub.id,
+        customer_id: provisional.id,
         token: 'pm_1',
         type: 'card',
         brand: 'visa',
