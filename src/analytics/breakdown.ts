@@ -2,7 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../store/database.ts';
 import { openingClass, openingFailureCode } from './opening-failure.ts';
 import type { Period } from './period.ts';
-import { NOT_CONTACTED_STEP, NO_CONTACT_STEP, attributedStep } from './recovery-credit.ts';
+import { NOT_CONTACTED_STEP, NO_CONTACT_STEP, creditedStep } from './recovery-credit.ts';
 import { recoveryRate } from './rates.ts';
 import { countWhere, instant, rowsOf, total } from './sql.ts';
 import { type StepContact, stepContacts } from './step-contacts.ts';
@@ -38,7 +38,7 @@ const ATTRIBUTED = new Set<BreakdownDimension>(['step', 'channel', 'template']);
 
 /**
  * Recovery per currency and key of one dimension over the cases opened in `period` (every case without one).
- * `step`, `channel` and `template` attribute each case to one step ({@link attributedStep}: a recovered case to
+ * `step`, `channel` and `template` attribute each case to one step ({@link creditedStep}: a recovered case to
  * the retry that collected or the last message before the payment, any other case to its last message or
  * retry); `segment` is the case's segment; `decline_class` the class of its opening failure. Rows are sorted by
  * currency, then by recovered amount, largest first.
@@ -54,7 +54,7 @@ export async function recoveryBreakdown(
       ? sql<string>`c.segment`
       : dimension === 'decline_class'
         ? openingFailureCode('c')
-        : attributedStep('c');
+        : creditedStep('c');
   const within = period
     ? sql`where c.opened_at >= ${instant(period.from)} and c.opened_at < ${instant(period.to)}`
     : sql``;

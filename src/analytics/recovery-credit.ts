@@ -1,4 +1,5 @@
-import { type RawBuilder, sql } from 'kysely';
+import { type QueryExecutorProvider, type RawBuilder, sql } from 'kysely';
+import type { Trx } from '../store/database.ts';
 
 // What a case's outcome is credited to. Recovery summaries, the dashboard's step/channel/template breakdown and
 // anything else that says "this step worked" share these expressions, so they can never disagree.
@@ -37,7 +38,7 @@ export function lastAttemptStep(caseAlias: string): RawBuilder<string | null> {
  * The step a recovered case is credited to: the retry that collected the money, otherwise the last message sent
  * before the payment; null when the customer paid without any contact (shown as {@link NO_CONTACT_STEP}).
  */
-export function recoveryCreditStep(caseAlias: string): RawBuilder<string | null> {
+function recoveryCreditStep(caseAlias: string): RawBuilder<string | null> {
   return sql<string | null>`coalesce(${succeededRetryStep(caseAlias)}, ${lastMessageStep(caseAlias, true)})`;
 }
 
@@ -50,4 +51,38 @@ export function attributedStep(caseAlias: string): RawBuilder<string | null> {
   return sql<string | null>`case when ${sql.ref(`${caseAlias}.state`)} = 'recovered'
     then ${recoveryCreditStep(caseAlias)}
     else coalesce(${lastMessageStep(caseAlias, false)}, ${lastAttemptStep(caseAlias)}) end`;
+}
+
+/**
+ * What a case is stamped with when it closes: its {@link attributedStep}, or `''` when nothing acted on it (so
+ * that "stamped, no step" differs from "not stamped yet", which is null).
+ */
+export function creditOnClose(caseAlias: string): RawBuilder<string> {
+  return sql<string>`coalesce(${attributedStep(caseAlias)}, '')`;
+}
+
+/**
+ * The step a case is attributed to, read from its stamp once it is closed and worked out live while it is open;
+ * the same value {@link attributedStep} gives, without its per-case seeks for closed cases.
+ */
+export function creditedStep(caseAlias: string): RawBuilder<string | null> {
+  const stamp = sql.ref(`${caseAlias}.credited_step`);
+  return sql<string | null>`case when ${stamp} is not null then nullif(${stamp}, '')
+    else ${attributedStep(caseAlias)} end`;
+}
+
+/**
+ * Stamps the credit of the given cases that are closed, in the transaction that closed them and after every
+ * retry, message and timeline event of that transaction is written. Cases never reopen, so the stamp is final.
+ */
+export async function stampCredit(trx: Trx, caseIds: readonly string[]): Promise<void> {
+  if (caseIds.length === 0) return;
+  await sql`update cases set credited_step = ${creditOnClose('cases')}
+    where id in (${sql.join(caseIds)}) and state <> 'open' and credited_step is null`.execute(trx);
+}
+
+/** Stamps every closed case not stamped yet: for cases closed before stamps existed, or loaded in bulk. */
+export async function stampClosedCases(db: QueryExecutorProvider): Promise<void> {
+  await sql`update cases set credited_step = ${creditOnClose('cases')}
+    where state <> 'open' and credited_step is null`.execute(db);
 }

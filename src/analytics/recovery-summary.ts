@@ -4,7 +4,7 @@ import type { CaseState } from '../store/tables.ts';
 import { recoveryBreakdown } from './breakdown.ts';
 import { CLASS_ORDER, type OpeningClass } from './opening-failure.ts';
 import { median, recoveryRate } from './rates.ts';
-import { NO_CONTACT_STEP, recoveryCreditStep } from './recovery-credit.ts';
+import { NO_CONTACT_STEP, creditedStep } from './recovery-credit.ts';
 import { DAY, countWhere, total } from './sql.ts';
 
 export { NO_CONTACT_STEP } from './recovery-credit.ts';
@@ -140,7 +140,7 @@ async function stepRecovery(db: Db): Promise<StepRecovery[]> {
       db
         .selectFrom('cases as c')
         .where('c.state', '=', 'recovered')
-        .select(['c.currency', 'c.amount_recovered', recoveryCreditStep('c').as('step')])
+        .select(['c.currency', 'c.amount_recovered', creditedStep('c').as('step')])
         .as('r'),
     )
     .select((eb) => [

@@ -1,3 +1,4 @@
+import { stampCredit } from '../analytics/recovery-credit.ts';
 import { insertMany } from '../store/batch.ts';
 import type { Trx } from '../store/database.ts';
 import type { NewOutboxEvent } from '../store/schema/webhooks.ts';
@@ -158,6 +159,10 @@ export async function settleCases(trx: Trx, caseIds: readonly string[], at: numb
           }),
     );
   }
+  await stampCredit(
+    trx,
+    closing.map((c) => c.id),
+  );
   await writeOutboxEvents(trx, outbox);
   return closing.map((c) => c.id);
 }

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { stampCredit } from '../analytics/recovery-credit.ts';
 import { allocatePayment } from '../domain/allocation.ts';
 import { insertMany, updateMany } from '../store/batch.ts';
 import { type Database, type Trx, writeTransaction } from '../store/database.ts';
@@ -141,6 +142,10 @@ export async function recordOutcomes(
       trx,
       'timeline_events',
       mine.flatMap((w) => w.timeline),
+    );
+    await stampCredit(
+      trx,
+      mine.filter((w) => w.caseState !== 'open').map((w) => w.rows.case.id),
     );
     await writeEvents(trx, works, owned, now);
     return owned;

@@ -1,4 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
+import { stampCredit } from '../analytics/recovery-credit.ts';
 import { manualRetryStepId, nextManualStepId } from '../engine/manual-steps.ts';
 import { type Database, type Queryable, type Trx, writeTransaction } from '../store/database.ts';
 import type { CaseState, InvoiceRow, StepRow, TimelineRow } from '../store/tables.ts';
@@ -305,6 +306,7 @@ export async function cancelCase(
       `cancelled by ${byline(input.actor, input.reason)}; ${cancelled} pending steps cancelled`,
       { by: actorData(input.actor), reason: input.reason, steps_cancelled: cancelled },
     );
+    await stampCredit(trx, [changed.id]);
     // The update above holds the case's row lock, which orders its outbox events (see writeOutboxEvents).
     await writeOutboxEvents(trx, [
       outboxEvent(

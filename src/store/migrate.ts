@@ -9,6 +9,7 @@ import * as inbound from './migrations/006-inbound.ts';
 import * as apiIndexes from './migrations/007-api-indexes.ts';
 import * as analytics from './migrations/008-analytics.ts';
 import * as caseWork from './migrations/009-case-work.ts';
+import * as recoveryCredit from './migrations/010-recovery-credit.ts';
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -23,6 +24,7 @@ const steps: Record<string, Step> = {
   '007-api-indexes': apiIndexes,
   '008-analytics': analytics,
   '009-case-work': caseWork,
+  '010-recovery-credit': recoveryCredit,
 };
 
 /** Applies every migration not yet applied, each in its own transaction; returns the names applied. */

@@ -4,6 +4,7 @@ import { dailyAmounts } from '../../src/analytics/daily.ts';
 import { forecast } from '../../src/analytics/forecast.ts';
 import { messageResponse } from '../../src/analytics/message-response.ts';
 import { overview } from '../../src/analytics/overview.ts';
+import { stampClosedCases } from '../../src/analytics/recovery-credit.ts';
 import { recoverySummary } from '../../src/analytics/recovery-summary.ts';
 import { ensureShippedPolicies } from '../../src/policies/policy-file.ts';
 import type { Sealed } from '../../src/security/sealed.ts';
@@ -420,6 +421,26 @@ describe('the breakdown', () => {
       'USD action_required 1',
       'USD hard 1',
     ]);
+  });
+
+  it('reads the same credits from the stamps closed cases carry as from their history', async () => {
+    const dimensions = ['step', 'channel', 'template'] as const;
+    const fromHistory = await Promise.all(dimensions.map((d) => recoveryBreakdown(database.db, d)));
+    const summaryFromHistory = await recoverySummary(database.db);
+    await stampClosedCases(database.db);
+    const stamps = await database.db
+      .selectFrom('cases')
+      .select(['id', 'credited_step'])
+      .where('state', '<>', 'open')
+      .orderBy('id')
+      .execute();
+    expect(stamps).toEqual([
+      { id: 'case_a', credited_step: 'retry-2' },
+      { id: 'case_b', credited_step: 'remind-day-0' },
+      { id: 'case_e', credited_step: 'upcoming' },
+    ]);
+    expect(await Promise.all(dimensions.map((d) => recoveryBreakdown(database.db, d)))).toEqual(fromHistory);
+    expect(await recoverySummary(database.db)).toEqual(summaryFromHistory);
   });
 });
 

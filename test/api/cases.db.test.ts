@@ -268,6 +268,13 @@ describe(`cases API on ${TEST_DB}: a collector's actions`, () => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ state: 'cancelled', next_due_at: null });
     expect(res.json().closed_at).toBe(new Date(now()).toISOString());
+    // Closing stamps what the case is credited to: the reminder it got on opening.
+    const stamped = await db()
+      .selectFrom('cases')
+      .select('credited_step')
+      .where('id', '=', caseId)
+      .executeTakeFirst();
+    expect(stamped?.credited_step).toMatch(/^remind/);
     const pending = await db()
       .selectFrom('scheduled_steps')
       .select('step_id')

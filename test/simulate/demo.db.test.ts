@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { creditOnClose } from '../../src/analytics/recovery-credit.ts';
 import { type RecoverySummary, recoverySummary } from '../../src/analytics/recovery-summary.ts';
 import { loadConfig } from '../../src/config/env.ts';
 import { VirtualClock } from '../../src/engine/clock.ts';
@@ -114,6 +115,21 @@ describe('simulation through the real engine', () => {
       .where('next_due_at', 'is', null)
       .execute();
     expect(unscheduled).toEqual([]);
+  });
+
+  it('stamps each case as it closes with the step it is credited to, as worked out from its history', async () => {
+    const cases = await db
+      .selectFrom('cases as c')
+      .select(['c.id', 'c.state', 'c.credited_step', creditOnClose('c').as('from_history')])
+      .execute();
+    const closed = cases.filter((c) => c.state !== 'open');
+    expect(closed.length).toBeGreaterThan(0);
+    expect(closed.filter((c) => c.credited_step !== c.from_history)).toEqual([]);
+    expect(cases.filter((c) => c.state === 'open' && c.credited_step !== null)).toEqual([]);
+    // Both kinds of credit occur: retries that collected and reminders the customer answered.
+    const recovered = new Set(closed.filter((c) => c.state === 'recovered').map((c) => c.credited_step));
+    expect([...recovered].some((s) => s?.startsWith('retry'))).toBe(true);
+    expect([...recovered].some((s) => s && !s.startsWith('retry'))).toBe(true);
   });
 
   it('keeps money consistent: a recovered case got exactly what it recovered, every paid invoice in full', async () => {

@@ -6,6 +6,11 @@ import type { ColumnType } from 'kysely';
 export interface AnalyticsCaseColumns {
   /** The customer's `attributes.segment` when the case opened, `none` without one; defaults on insert. */
   segment: ColumnType<string, string | undefined, string>;
+  /**
+   * The step a closed case's outcome is credited to, stamped in the transaction that closes it (`''` when nothing
+   * acted on it); null while the case is open. See src/analytics/recovery-credit.ts.
+   */
+  credited_step: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AnalyticsTables {
