@@ -126,7 +126,8 @@ export async function recordOutcomes(
       'cases',
       {
         keys: ['id'],
-        set: ['state', 'next_due_at', 'closed_at', 'escalated_at', 'amount_recovered'],
+        set: ['state', 'next_due_at', 'closed_at', 'escalated_at'],
+        add: ['amount_recovered'],
         where: sql`cases.state = 'open'`,
       },
       mine.map((w) => ({
@@ -135,7 +136,7 @@ export async function recordOutcomes(
         next_due_at: w.caseState === 'open' ? nextDue(w) : null,
         closed_at: w.caseState === 'open' ? null : now,
         escalated_at: w.escalatedAt,
-        amount_recovered: w.rows.case.amount_recovered + (w.payment?.amount ?? 0),
+        amount_recovered: w.payment?.amount ?? 0,
       })),
     );
     await insertMany(
@@ -164,7 +165,7 @@ async function writeEvents(trx: Trx, works: readonly CaseWork[], owned: Readonly
 
 async function recordPayments(trx: Trx, works: readonly CaseWork[], now: number): Promise<void> {
   const payments: PaymentsTable[] = [];
-  const invoices: { id: string; amount_paid: number; status: string; updated_at: number }[] = [];
+  const invoices: { id: string; amount_paid: number; updated_at: number }[] = [];
   for (const w of works) {
     if (!w.payment) continue;
     const balances = w.rows.openInvoices.map((i) => ({
@@ -183,16 +184,26 @@ async function recordPayments(trx: Trx, works: readonly CaseWork[], now: number)
         reference: w.payment.attemptId,
         received_at: now,
       });
-      invoices.push({
-        id: a.invoiceId,
-        amount_paid: a.amountPaid,
-        status: a.paid ? 'paid' : 'open',
-        updated_at: now,
-      });
+      // What the charge adds, not the balance read when the batch was claimed: a payment recorded on the same
+      // invoice meanwhile (the API, an import, the billing system) must not be written over.
+      invoices.push({ id: a.invoiceId, amount_paid: a.amount, updated_at: now });
     }
   }
   await insertMany(trx, 'payments', payments, { onConflictDoNothing: true });
-  await updateMany(trx, 'invoices', { keys: ['id'], set: ['amount_paid', 'status', 'updated_at'] }, invoices);
+  await updateMany(trx, 'invoices', { keys: ['id'], set: ['updated_at'], add: ['amount_paid'] }, invoices);
+  if (invoices.length > 0) {
+    await trx
+      .updateTable('invoices')
+      .set({ status: 'paid' })
+      .where(
+        'id',
+        'in',
+        invoices.map((i) => i.id),
+      )
+      .where('status', '=', 'open')
+      .whereRef('amount_paid', '>=', 'total')
+      .execute();
+  }
 }
 
 /** Applies what the step did to the case: recovered, cancelled, or exhausted when nothing is left and no person has it. */

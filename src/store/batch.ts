@@ -76,20 +76,30 @@ function sqliteInsertText(
  * Updates many rows, each to its own values, in one statement whose single parameter is the rows as JSON:
  * `json_each` on SQLite, `jsonb_to_recordset` on PostgreSQL. The statement text does not depend on the number of
  * rows, so it is prepared once, and both engines join it on the key index (measured: about 15× faster on SQLite
- * than `UPDATE … FROM (VALUES …)`). `where` adds a guard that every updated row must also meet.
+ * than `UPDATE … FROM (VALUES …)`). `add` names counters the row's value is added to rather than written over (what
+ * another transaction added meanwhile is kept); `where` adds a guard that every updated row must also meet.
  */
 export async function updateMany(
   db: Kysely<Tables>,
   table: keyof Tables,
-  spec: { keys: readonly string[]; set: readonly string[]; where?: RawBuilder<unknown> },
+  spec: {
+    keys: readonly string[];
+    set: readonly string[];
+    add?: readonly string[];
+    where?: RawBuilder<unknown>;
+  },
   rows: readonly Row[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  const names = [...spec.keys, ...spec.set];
+  const add = spec.add ?? [];
+  const names = [...spec.keys, ...spec.set, ...add];
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   const t = sql.table(table);
   const field = (n: string) => (postgres ? sql`v.${sql.ref(n)}` : sql`v.value ->> ${sql.lit(n)}`);
-  const assignments = sql.join(spec.set.map((n) => sql`${sql.ref(n)} = ${field(n)}`));
+  const assignments = sql.join([
+    ...spec.set.map((n) => sql`${sql.ref(n)} = ${field(n)}`),
+    ...add.map((n) => sql`${sql.ref(n)} = ${t}.${sql.ref(n)} + (${field(n)})`),
+  ]);
   const match = sql.join(
     spec.keys.map((n) => sql`${t}.${sql.ref(n)} = ${field(n)}`),
     sql` and `,

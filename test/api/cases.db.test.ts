@@ -510,6 +510,68 @@ describe(`cases API on ${TEST_DB}: a collector's actions`, () => {
       expect(await attemptsOf(caseId)).toHaveLength(attempts);
     }
   });
+
+  it('a payment recorded while a worker charges the same invoice is kept, not written over', async () => {
+    const caseId = await openCardCase('tok_insufficient_funds', { total: 12_000 });
+    const invoice = await db()
+      .selectFrom('invoices')
+      .select('id')
+      .where('case_id', '=', caseId)
+      .executeTakeFirstOrThrow();
+    const { deps } = api.world.runtime;
+    let entered!: () => void;
+    let release!: () => void;
+    const inside = new Promise<void>((r) => {
+      entered = r;
+    });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    // The card works again by the time the worker's retry reaches the gateway.
+    const gateway: PaymentGateway = {
+      name: deps.gateway.name,
+      async charge(request: ChargeRequest) {
+        entered();
+        await gate;
+        return deps.gateway.charge({ ...request, token: 'tok_ok' });
+      },
+    };
+    const due = now() + 2 * DAY;
+    api.world.clock.set(due);
+    const batch = runBatch({ ...deps, gateway }, due);
+    await inside;
+    const paid = await api.call(await as(MANAGER), {
+      method: 'POST',
+      url: `/v1/invoices/${invoice.id}/payments`,
+      body: { amount: 5_000 },
+    });
+    expect(paid.statusCode, paid.body).toBe(201);
+    release();
+    await batch;
+    const row = await db()
+      .selectFrom('invoices')
+      .select(['amount_paid', 'status'])
+      .where('id', '=', invoice.id)
+      .executeTakeFirstOrThrow();
+    const payments = await db()
+      .selectFrom('payments')
+      .select(['amount', 'source'])
+      .where('invoice_id', '=', invoice.id)
+      .orderBy('amount')
+      .execute();
+    // Both payments happened, and the invoice counts both: an overpayment shows, none is lost.
+    expect(payments).toEqual([
+      { amount: 5_000, source: 'api' },
+      { amount: 12_000, source: 'retry' },
+    ]);
+    expect(row).toEqual({ amount_paid: 17_000, status: 'paid' });
+    const c = await db()
+      .selectFrom('cases')
+      .select(['state', 'amount_recovered'])
+      .where('id', '=', caseId)
+      .executeTakeFirstOrThrow();
+    expect(c).toEqual({ state: 'recovered', amount_recovered: 17_000 });
+  });
 });
 
 /** A B2B customer (invoice terms, so a policy without retry steps) with one card on file; returns the case. */
