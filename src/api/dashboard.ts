@@ -13,7 +13,9 @@ const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
 <body><main><h1>The dashboard is not built</h1><p>Run <code>npm run build:web</code> (or <code>npm install</code>,
 which builds it), then reload. The API is up: see <a href="/docs">/docs</a>.</p></main></body></html>`;
 
-const API_PREFIXES = ['/v1/', '/docs', '/openapi.json', '/metrics', '/healthz', '/readyz'];
+// Paths the page never answers for: an unknown one there is a 404 problem, not the app (`/t/` holds the email
+// tracking links, whose routes are registered explicitly and win over the page's wildcard).
+const API_PREFIXES = ['/v1/', '/docs', '/openapi.json', '/metrics', '/healthz', '/readyz', '/t/'];
 
 /**
  * Serves the single-page dashboard: hashed assets with a year's cache, and `index.html` (never cached) for every

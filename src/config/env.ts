@@ -12,9 +12,15 @@ export interface RecoupConfig {
   readonly leaseMs: number;
   readonly batchSize: number;
   readonly payLinkBase: string;
+  /** Where readers' mail apps reach this server: the base of email open-pixel and click-redirect URLs. */
+  readonly publicUrl: string;
+  /** Whether emails the engine sends carry an open pixel and click-tracked links (RECOUP_EMAIL_TRACKING). */
+  readonly emailTracking: boolean;
   readonly businessName: string;
   readonly supportEmail: string;
   readonly webhookSecret: string | null;
+  /** Whether webhooks may go to loopback, private and other non-public addresses (RECOUP_WEBHOOK_ALLOW_PRIVATE). */
+  readonly webhookAllowPrivate: boolean;
   readonly logLevel: string;
   /** Where `recoup start` serves the API and dashboard. */
   readonly port: number;
@@ -59,6 +65,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RecoupConfig {
   const payLinkBase = env['RECOUP_PAY_LINK_BASE'] || 'http://localhost:4000/pay';
   if (!/^https?:\/\/\S+$/.test(payLinkBase))
     throw new ConfigError('RECOUP_PAY_LINK_BASE: expected an http(s) URL');
+  const publicUrl = env['RECOUP_PUBLIC_URL'] || 'http://localhost:4000';
+  if (!/^https?:\/\/\S+$/.test(publicUrl))
+    throw new ConfigError('RECOUP_PUBLIC_URL: expected an http(s) URL');
+  const tracking = env['RECOUP_EMAIL_TRACKING'] || 'on';
+  if (tracking !== 'on' && tracking !== 'off')
+    throw new ConfigError(`RECOUP_EMAIL_TRACKING: expected on or off, got '${tracking}'`);
+  const allowPrivate = env['RECOUP_WEBHOOK_ALLOW_PRIVATE'] || 'false';
+  if (allowPrivate !== 'true' && allowPrivate !== 'false')
+    throw new ConfigError(`RECOUP_WEBHOOK_ALLOW_PRIVATE: expected true or false, got '${allowPrivate}'`);
   return {
     databaseUrl,
     smtpUrl,
@@ -67,9 +82,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RecoupConfig {
     leaseMs: integer(env, 'RECOUP_LEASE_MS', 30_000, 1_000, 3_600_000),
     batchSize: integer(env, 'RECOUP_BATCH_SIZE', 500, 1, 10_000),
     payLinkBase: payLinkBase.replace(/\/$/, ''),
+    publicUrl: publicUrl.replace(/\/+$/, ''),
+    emailTracking: tracking === 'on',
     businessName: env['RECOUP_BUSINESS_NAME'] || 'Recoup Demo Co.',
     supportEmail: env['RECOUP_SUPPORT_EMAIL'] || 'billing@example.com',
     webhookSecret: env['RECOUP_WEBHOOK_SECRET'] || null,
+    webhookAllowPrivate: allowPrivate === 'true',
     logLevel,
     port: integer(env, 'RECOUP_PORT', 4000, 1, 65_535),
     host: env['RECOUP_HOST'] || '127.0.0.1',

@@ -19,8 +19,11 @@ export interface CaseWork {
   /** Attempts of this step: new intents and earlier ones being resolved, updated in place with outcomes. */
   attempts: AttemptRow[];
   newAttemptIds: Set<string>;
-  /** The step's message to send: a new row, or a row whose earlier send failed and is safe to repeat. */
-  message: MessagesTable | null;
+  /**
+   * The step's message to send: a new row, or a row whose earlier send failed and is safe to repeat; with the saved
+   * template version it was rendered from (null: the shipped file).
+   */
+  message: (MessagesTable & { template_version: number | null }) | null;
   messageMode: 'insert' | 'resend' | null;
   /** A message a crash left between "sending" and "recorded": it is marked unknown and never sent again. */
   unknownMessageId: string | null;

@@ -15,7 +15,10 @@ export interface EngineSettings {
   readonly lookbackDays: number; // how far back the rules look (network caps, message limits)
   readonly business: { name: string; supportEmail: string };
   readonly payLinkBase: string; // e.g. https://pay.example.com/cases
+  readonly publicUrl: string; // this server as mail apps reach it: the base of tracking URLs
+  readonly emailTracking: boolean; // open pixel and click redirects in the emails the engine sends
   readonly gatewayConcurrency: number;
+  readonly webhookAllowPrivate: boolean; // POST webhooks to loopback/private addresses too (off: refused)
 }
 
 /** The ports and settings the engine works through: everything with I/O comes in here. */
@@ -41,6 +44,9 @@ export function defaultEngineSettings(owner: string): EngineSettings {
     lookbackDays: 35,
     business: { name: 'Recoup Demo Co.', supportEmail: 'billing@example.com' },
     payLinkBase: 'http://localhost:4000/pay',
+    publicUrl: 'http://localhost:4000',
+    emailTracking: true,
     gatewayConcurrency: 16,
+    webhookAllowPrivate: false,
   };
 }

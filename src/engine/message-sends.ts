@@ -1,6 +1,8 @@
 import type { OutboundMessage } from '../channels/channel.ts';
+import { addEmailTracking, messageTracking } from '../channels/email/tracking.ts';
 import type { TemplateContext } from '../channels/templates/renderer.ts';
 import type { DeclineClass } from '../domain/declines.ts';
+import { trackingSignerFor } from '../security/tracking-tokens.ts';
 import { openEmail } from '../store/customer-contacts.ts';
 import { openRecipient, sealRecipient } from '../store/message-recipients.ts';
 import type { MessagesTable } from '../store/tables.ts';
@@ -23,6 +25,10 @@ export async function prepareMessages(
   now: number,
   classify: (code: string) => DeclineClass,
 ): Promise<void> {
+  // Saved templates are checked for changes once per batch, not per message (see TemplateOverrides for why).
+  if (works.some((w) => w.decision.kind === 'act' && w.policyStep.action === 'remind')) {
+    await deps.renderer.refresh();
+  }
   for (const work of works) {
     const step = work.policyStep;
     if (work.decision.kind !== 'act' || work.stepStatus !== 'pending') continue;
@@ -61,6 +67,7 @@ export async function prepareMessages(
       customer_id: work.rows.customer.id,
       channel: step.action === 'remind' ? step.channel : 'webhook',
       template: step.action === 'remind' ? step.template : 'webhook',
+      template_version: content.version,
       locale: content.locale,
       recipient: sealRecipient(deps.cipher, id, step.action === 'remind' ? (email ?? '') : step.url),
       subject: content.subject,
@@ -112,6 +119,7 @@ export async function sendMessages(deps: EngineDeps, works: readonly CaseWork[],
 }
 
 function toOutbound(deps: EngineDeps, work: CaseWork, m: MessagesTable): OutboundMessage {
+  const unsubscribe = unsubscribeLink(deps, work);
   return {
     id: m.id,
     idempotencyKey: m.idempotency_key,
@@ -119,9 +127,23 @@ function toOutbound(deps: EngineDeps, work: CaseWork, m: MessagesTable): Outboun
     to: openRecipient(deps.cipher, m),
     subject: m.subject,
     text: m.body_text,
-    html: m.body_html,
-    headers: m.channel === 'email' ? { 'List-Unsubscribe-Link': unsubscribeLink(deps, work) } : {},
+    html:
+      m.channel === 'email' && m.body_html !== null
+        ? trackedHtml(deps, m.id, m.body_html, unsubscribe)
+        : m.body_html,
+    headers: m.channel === 'email' ? { 'List-Unsubscribe-Link': unsubscribe } : {},
   };
+}
+
+/**
+ * The HTML that leaves, with an open pixel and click-tracked links when tracking is on. The message row keeps the
+ * HTML as rendered, so showing a stored message (in the dashboard or the API) never counts as an open; the tokens
+ * depend only on the message id and the URL, so a resent message carries the same tracking URLs.
+ */
+function trackedHtml(deps: EngineDeps, id: string, html: string, unsubscribe: string): string {
+  if (!deps.settings.emailTracking) return html;
+  const signer = trackingSignerFor(deps.cipher.keyring);
+  return addEmailTracking(html, messageTracking(deps.settings.publicUrl, id, signer, [unsubscribe]));
 }
 
 async function renderReminder(
@@ -164,7 +186,7 @@ function webhookPayload(work: CaseWork, now: number) {
     policy_version_id: work.rows.case.policy_version_id,
     at: new Date(now).toISOString(),
   };
-  return { subject: 'case.step', text: JSON.stringify(body), html: null, locale: 'en' };
+  return { subject: 'case.step', text: JSON.stringify(body), html: null, locale: 'en', version: null };
 }
 
 function unsubscribeLink(deps: EngineDeps, work: CaseWork): string {

@@ -3,6 +3,9 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Channel } from '../channels/channel.ts';
 import { emailChannelFromEnv } from '../channels/email/from-env.ts';
+import { OutboxChannel } from '../channels/email/outbox-channel.ts';
+import { StoredSettingsEmailChannel } from '../channels/email/stored-settings-channel.ts';
+import { TemplateOverrides } from '../channels/templates/overrides.ts';
 import { DEFAULT_TEMPLATE_ROOT, TemplateRenderer } from '../channels/templates/renderer.ts';
 import { WebhookChannel } from '../channels/webhook/webhook-channel.ts';
 import { ConfigError, type RecoupConfig } from '../config/env.ts';
@@ -14,11 +17,13 @@ import type { PaymentGateway } from '../gateways/gateway.ts';
 import { DatabaseLedger } from '../gateways/sandbox/database-ledger.ts';
 import type { SandboxLedger } from '../gateways/sandbox/ledger.ts';
 import { ensureShippedPolicies } from '../policies/policy-file.ts';
+import { loadEmailServer } from '../services/email-settings.ts';
 import { cipherFor, prepareEncryption } from '../security/encryption-setup.ts';
 import type { FieldCipher } from '../security/field-cipher.ts';
 import { KeyringError } from '../security/keyring.ts';
 import { type Database, openDatabase } from '../store/database.ts';
 import { migrate } from '../store/migrate.ts';
+import { templateOverrideSource } from '../store/template-versions.ts';
 import { createLogger } from './logger.ts';
 
 /** An open Recoup: its database (migrated, shipped policies applied) and the engine wired to its ports. */
@@ -37,6 +42,8 @@ export interface RuntimeOptions {
   channels?: ReadonlyMap<string, Channel>;
   logger?: Logger;
   owner?: string;
+  /** How often the email channel looks for changed stored SMTP settings (default a few seconds). */
+  emailRefreshMs?: number;
 }
 
 /** A lease owner id that names the host and process, so an operator can tell whose leases are whose. */
@@ -70,27 +77,31 @@ export async function openRuntime(config: RecoupConfig, options: RuntimeOptions 
   const channels =
     options.channels ??
     new Map<string, Channel>([
+      ['email', emailChannel(config, database, cipher, options.emailRefreshMs)],
       [
-        'email',
-        emailChannelFromEnv(
-          { RECOUP_SMTP_URL: config.smtpUrl ?? undefined },
-          { from: config.mailFrom, outboxFolder: config.outboxDir },
-        ),
+        'webhook',
+        new WebhookChannel({ secret: config.webhookSecret, allowPrivate: config.webhookAllowPrivate }),
       ],
-      ['webhook', new WebhookChannel({ secret: config.webhookSecret })],
     ]);
   const settings = {
     ...defaultEngineSettings(options.owner ?? workerId()),
     leaseMs: config.leaseMs,
     batchSize: config.batchSize,
     payLinkBase: config.payLinkBase,
+    publicUrl: config.publicUrl,
+    emailTracking: config.emailTracking,
+    webhookAllowPrivate: config.webhookAllowPrivate,
     business: { name: config.businessName, supportEmail: config.supportEmail },
   };
   const deps: EngineDeps = {
     database,
     gateway,
     channels,
-    renderer: new TemplateRenderer({ root: DEFAULT_TEMPLATE_ROOT }),
+    // Saved template versions override the shipped files; the engine refreshes its copy once per batch.
+    renderer: new TemplateRenderer({
+      root: DEFAULT_TEMPLATE_ROOT,
+      overrides: new TemplateOverrides(templateOverrideSource(database.db)),
+    }),
     policies: new PolicyCache(database.db),
     clock,
     logger,
@@ -106,6 +117,29 @@ export async function openRuntime(config: RecoupConfig, options: RuntimeOptions 
       await database.close();
     },
   };
+}
+
+/**
+ * RECOUP_SMTP_URL wins when set; otherwise the SMTP server an admin stored (picked up while running, in every
+ * process), and the local outbox while none is stored.
+ */
+function emailChannel(
+  config: RecoupConfig,
+  database: Database,
+  cipher: FieldCipher,
+  refreshMs: number | undefined,
+): Channel {
+  if (config.smtpUrl) {
+    return emailChannelFromEnv(
+      { RECOUP_SMTP_URL: config.smtpUrl },
+      { from: config.mailFrom, outboxFolder: config.outboxDir },
+    );
+  }
+  return new StoredSettingsEmailChannel({
+    load: () => loadEmailServer(database.db, cipher),
+    fallback: new OutboxChannel({ from: config.mailFrom, folder: config.outboxDir }),
+    ...(refreshMs === undefined ? {} : { refreshMs }),
+  });
 }
 
 // A key problem is a configuration problem: one line naming the variable or file, exit code 2.

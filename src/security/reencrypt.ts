@@ -1,6 +1,6 @@
 import { PostgresAdapter, sql } from 'kysely';
 import { type Database, type Db, writeTransaction } from '../store/database.ts';
-import { ENCRYPTED_COLUMNS, type EncryptedTable, fieldContext } from './encrypted-columns.ts';
+import { ENCRYPTED_COLUMNS, type EncryptedTable, ROW_KEYS, fieldContext } from './encrypted-columns.ts';
 import { DecryptionError, type FieldCipher } from './field-cipher.ts';
 import { retireKeysBut, retirePlaintext } from './key-registry.ts';
 import { type ValueSelection, countRowsWithValues, rowsWithValues } from './stored-values.ts';
@@ -56,12 +56,13 @@ export async function reencryptStoredValues(
   let reencrypted = 0;
   for (const table of Object.keys(ENCRYPTED_COLUMNS) as EncryptedTable[]) {
     const columns = ENCRYPTED_COLUMNS[table];
+    const rowKey = sql.ref(ROW_KEYS[table]);
     let cursor = '';
     for (;;) {
       const { rows } = await sql<Row>`
-        select id, ${sql.join(columns.map((c) => sql.ref(c)))} from ${sql.table(table)}
-        where ${rowsWithValues(table, selection)} and id > ${cursor}
-        order by id limit ${batchSize}`.execute(db);
+        select ${rowKey} as id, ${sql.join(columns.map((c) => sql.ref(c)))} from ${sql.table(table)}
+        where ${rowsWithValues(table, selection)} and ${rowKey} > ${cursor}
+        order by ${rowKey} limit ${batchSize}`.execute(db);
       if (rows.length === 0) break;
       cursor = rows[rows.length - 1]!.id;
       const updates = rows.flatMap((row) => {
@@ -128,7 +129,7 @@ async function compareAndSet(
     columns.map((c) => sql`${t}.${sql.ref(c)} is not distinct from ${field(`old_${c}`)}`),
     sql` and `,
   );
-  await sql`update ${t} set ${set} from ${source} where ${t}.id = ${field('id')} and ${unchanged}`.execute(
+  await sql`update ${t} set ${set} from ${source} where ${t}.${sql.ref(ROW_KEYS[table])} = ${field('id')} and ${unchanged}`.execute(
     db,
   );
 }

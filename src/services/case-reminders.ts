@@ -53,6 +53,7 @@ export async function sendManualReminder(
   deps: EngineDeps,
   input: ManualReminder,
 ): Promise<ManualReminderResult> {
+  await deps.renderer.refresh(); // a template saved a moment ago, in any process, counts
   if (!deps.renderer.list().includes(input.template)) {
     throw new CaseActionError('invalid', `no template named '${input.template}'`, 'body.template');
   }

@@ -10,6 +10,9 @@ import * as apiIndexes from './migrations/007-api-indexes.ts';
 import * as analytics from './migrations/008-analytics.ts';
 import * as caseWork from './migrations/009-case-work.ts';
 import * as recoveryCredit from './migrations/010-recovery-credit.ts';
+import * as messageTracking from './migrations/011-message-tracking.ts';
+import * as templateVersions from './migrations/012-template-versions.ts';
+import * as settings from './migrations/013-settings.ts';
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -25,6 +28,9 @@ const steps: Record<string, Step> = {
   '008-analytics': analytics,
   '009-case-work': caseWork,
   '010-recovery-credit': recoveryCredit,
+  '011-message-tracking': messageTracking,
+  '012-template-versions': templateVersions,
+  '013-settings': settings,
 };
 
 /** Applies every migration not yet applied, each in its own transaction; returns the names applied. */

@@ -5,7 +5,10 @@ import type { ApiTables } from './schema/api.ts';
 import type { CaseWorkTables } from './schema/case-work.ts';
 import type { EncryptionTables } from './schema/encryption.ts';
 import type { InboundTables } from './schema/inbound.ts';
+import type { MessageTrackingTables } from './schema/message-tracking.ts';
+import type { SettingsTables } from './schema/settings.ts';
 import type { StripeTables } from './schema/stripe.ts';
+import type { TemplateVersionsTables } from './schema/template-versions.ts';
 import type { WebhooksTables } from './schema/webhooks.ts';
 
 // Every time is epoch milliseconds UTC and every amount integer minor units; booleans are 0/1 on both databases.
@@ -202,7 +205,10 @@ export type Tables = CoreTables &
   StripeTables &
   InboundTables &
   CaseWorkTables &
-  AnalyticsTables;
+  AnalyticsTables &
+  MessageTrackingTables &
+  SettingsTables &
+  TemplateVersionsTables;
 
 export type CustomerRow = Selectable<CustomersTable>;
 export type PaymentMethodRow = Selectable<PaymentMethodsTable>;

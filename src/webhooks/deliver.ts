@@ -7,11 +7,18 @@ import { claimDueDeliveries, completeDeliveries, type DeliveryOutcome } from './
 import { postWebhook } from './post.ts';
 import { SIGNATURE_HEADER, signWebhook } from './signature.ts';
 
-/** What delivering needs: the database, a logger, and the lease owner id and lease length of this process. */
+/**
+ * What delivering needs: the database, a logger, the lease owner id and lease length of this process, and whether
+ * non-public destinations are allowed (RECOUP_WEBHOOK_ALLOW_PRIVATE; refused by default).
+ */
 export interface WebhookDeps {
   readonly database: Database;
   readonly logger: Logger;
-  readonly settings: { readonly owner: string; readonly leaseMs: number };
+  readonly settings: {
+    readonly owner: string;
+    readonly leaseMs: number;
+    readonly webhookAllowPrivate: boolean;
+  };
 }
 
 /** One delivery round: when it runs, how much it claims, and how it talks to receivers. */
@@ -46,8 +53,8 @@ const LEASE_MARGIN_MS = 250;
 
 /**
  * Claims due deliveries under a lease, POSTs each event signed with its subscription's secret, and records every
- * outcome in one transaction: 2xx is delivered; anything else is retried with backoff, and given up (failed, still
- * replayable) after MAX_ATTEMPTS. At least once: a crash after a send and before its record sends it again, with
+ * outcome in one transaction: 2xx is delivered; anything else (a destination refused as non-public included) is
+ * retried with backoff, and given up (failed, still replayable) after MAX_ATTEMPTS. At least once: a crash after a send and before its record sends it again, with
  * the same event id.
  */
 export async function deliverWebhooks(deps: WebhookDeps, options: DeliverOptions): Promise<DeliveryReport> {
@@ -96,7 +103,7 @@ export async function deliverWebhooks(deps: WebhookDeps, options: DeliverOptions
         'Recoup-Event-Type': event.type,
         [SIGNATURE_HEADER]: signWebhook(subscription.secret, body),
       },
-      timeoutMs,
+      { timeoutMs, allowPrivate: settings.webhookAllowPrivate },
     );
     const attempts = d.attempts + 1;
     const base = {

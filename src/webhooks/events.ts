@@ -79,6 +79,29 @@ export const EVENT_DATA = {
     },
     { description: 'A message failed permanently and will not be sent again.' },
   ),
+  'message.opened': Type.Object(
+    {
+      message_id: Id('the message'),
+      step_id: Id('the policy step that sent it'),
+      channel: Id('email'),
+      template: Id('the template rendered'),
+    },
+    {
+      description:
+        'An email was opened for the first time: its tracking pixel loaded, or a link in it was followed. ' +
+        'Approximate: mail apps that block images hide opens, and privacy proxies that load images on delivery ' +
+        'report opens nobody made.',
+    },
+  ),
+  'message.clicked': Type.Object(
+    {
+      message_id: Id('the message'),
+      step_id: Id('the policy step that sent it'),
+      channel: Id('email'),
+      template: Id('the template rendered'),
+    },
+    { description: 'A link in an email was followed for the first time.' },
+  ),
   'case.escalated': Type.Object(
     { queue: Id('the collector queue'), step_id: Id('the policy step that escalated') },
     { description: 'The case was handed to people.' },

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { newId } from '../engine/ids.ts';
 import type { Db } from '../store/database.ts';
 import type { WebhookSubscriptionRow } from '../store/schema/webhooks.ts';
+import { destinationUrlProblem } from './destination.ts';
 import { SubscriptionNotFoundError, WebhookInputError } from './errors.ts';
 import { eventPatternProblem, parsePatterns } from './event-patterns.ts';
 
@@ -25,6 +26,11 @@ export interface SubscriptionInput {
   readonly description?: string | null;
 }
 
+/** Whether a subscription's URL may name a non-public IP address (RECOUP_WEBHOOK_ALLOW_PRIVATE); default no. */
+export interface DestinationRules {
+  readonly allowPrivate?: boolean;
+}
+
 /**
  * Creates a subscription with a new random signing secret. The secret is returned here and never again: whoever
  * creates the subscription hands it to the receiver, which verifies every delivery with it.
@@ -33,10 +39,11 @@ export async function createSubscription(
   db: Db,
   input: SubscriptionInput,
   now: number,
+  rules: DestinationRules = {},
 ): Promise<{ subscription: WebhookSubscription; secret: string }> {
   const row: WebhookSubscriptionRow = {
     id: newId('whs'),
-    url: checkUrl(input.url),
+    url: checkUrl(input.url, rules),
     event_types: JSON.stringify(checkPatterns(input.eventTypes ?? ['*'])),
     secret: `whsec_${randomBytes(32).toString('base64url')}`,
     description: checkDescription(input.description ?? null),
@@ -74,9 +81,10 @@ export async function updateSubscription(
   id: string,
   patch: Partial<SubscriptionInput>,
   now: number,
+  rules: DestinationRules = {},
 ): Promise<WebhookSubscription> {
   const set: Partial<WebhookSubscriptionRow> = { updated_at: now };
-  if (patch.url !== undefined) set.url = checkUrl(patch.url);
+  if (patch.url !== undefined) set.url = checkUrl(patch.url, rules);
   if (patch.eventTypes !== undefined) set.event_types = JSON.stringify(checkPatterns(patch.eventTypes));
   if (patch.description !== undefined) set.description = checkDescription(patch.description);
   const row = await db
@@ -116,18 +124,10 @@ function toSubscription(row: WebhookSubscriptionRow): WebhookSubscription {
   };
 }
 
-function checkUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new WebhookInputError(
-      'url',
-      'expected an absolute http(s) URL such as https://example.com/hooks/recoup',
-    );
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
-    throw new WebhookInputError('url', `expected an http(s) URL, got ${parsed.protocol}`);
+// Host names are not resolved here: what they resolve to can change, so deliveries check it every time.
+function checkUrl(url: string, rules: DestinationRules): string {
+  const problem = destinationUrlProblem(url, rules.allowPrivate ?? false);
+  if (problem) throw new WebhookInputError('url', problem);
   if (url.length > 2_000) throw new WebhookInputError('url', 'longer than 2000 characters');
   return url;
 }

@@ -226,6 +226,7 @@ async function seedBusiness(db: Db): Promise<void> {
     template: string,
     status: 'sent' | 'failed',
     at: number,
+    tracked: { opened?: number; clicked?: number } = {},
   ) => ({
     id,
     case_id: caseId,
@@ -244,14 +245,24 @@ async function seedBusiness(db: Db): Promise<void> {
     error: null,
     created_at: at,
     sent_at: status === 'sent' ? at : null,
+    opened_at: tracked.opened ?? null,
+    clicked_at: tracked.clicked ?? null,
   });
   await insertMany(db, 'messages', [
     // A's reminder came 95 hours before its payment: not a response. B's 44 hours, C's 48, E's 48: responses.
-    message('msg_a', 'case_a', 'cus_1', 'remind-day-0', 'payment-failed', 'sent', feb(3, 11)),
-    message('msg_b', 'case_b', 'cus_2', 'remind-day-0', 'payment-failed', 'sent', feb(10, 12)),
+    // A's reminder was opened and its pay link clicked; B's only opened; C's and E's never opened; D's opened.
+    message('msg_a', 'case_a', 'cus_1', 'remind-day-0', 'payment-failed', 'sent', feb(3, 11), {
+      opened: feb(3, 12),
+      clicked: feb(3, 12),
+    }),
+    message('msg_b', 'case_b', 'cus_2', 'remind-day-0', 'payment-failed', 'sent', feb(10, 12), {
+      opened: feb(11, 8),
+    }),
     message('msg_c0', 'case_c', 'cus_1', 'remind-day-0', 'payment-failed', 'sent', feb(20, 10)),
     message('msg_c3', 'case_c', 'cus_1', 'remind-day-3', 'payment-retry-reminder', 'failed', feb(23, 10)),
-    message('msg_d', 'case_d', 'cus_3', 'due-today', 'invoice-due', 'sent', Date.UTC(2026, 0, 18, 9)),
+    message('msg_d', 'case_d', 'cus_3', 'due-today', 'invoice-due', 'sent', Date.UTC(2026, 0, 18, 9), {
+      opened: feb(2),
+    }),
     message('msg_e', 'case_e', 'cus_3', 'upcoming', 'invoice-upcoming', 'sent', feb(25, 9)),
   ]);
   const sent = (caseId: string, stepId: string, at: number) => ({
@@ -445,13 +456,17 @@ describe('the breakdown', () => {
 });
 
 describe('message responses', () => {
-  it('counts sent and failed messages of the period and those answered by a payment within 72 hours', async () => {
+  it('counts sent, failed, opened and clicked messages of the period and those answered by a payment within 72 hours', async () => {
     expect(await messageResponse(database.db, FEBRUARY)).toEqual([
       {
         channel: 'email',
         template: 'invoice-upcoming',
         sent: 1,
         failed: 0,
+        opened: 0,
+        clicked: 0,
+        openRate: 0,
+        clickRate: 0,
         paidWithin72h: 1,
         paidWithin72hRate: 1,
       },
@@ -460,6 +475,10 @@ describe('message responses', () => {
         template: 'payment-failed',
         sent: 3,
         failed: 0,
+        opened: 2,
+        clicked: 1,
+        openRate: 2 / 3,
+        clickRate: 1 / 3,
         paidWithin72h: 2,
         paidWithin72hRate: 2 / 3,
       },
@@ -468,13 +487,17 @@ describe('message responses', () => {
         template: 'payment-retry-reminder',
         sent: 0,
         failed: 1,
+        opened: 0,
+        clicked: 0,
+        openRate: null,
+        clickRate: null,
         paidWithin72h: 0,
         paidWithin72hRate: null,
       },
     ]);
   });
 
-  it('leaves out messages created outside the period', async () => {
+  it('leaves out messages created outside the period, even when opened inside it', async () => {
     const january = await messageResponse(database.db, { from: Date.UTC(2026, 0, 1), to: feb(1) });
     expect(january).toEqual([
       {
@@ -482,6 +505,10 @@ describe('message responses', () => {
         template: 'invoice-due',
         sent: 1,
         failed: 0,
+        opened: 1,
+        clicked: 0,
+        openRate: 1,
+        clickRate: 0,
         paidWithin72h: 0,
         paidWithin72hRate: 0,
       },

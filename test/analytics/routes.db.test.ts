@@ -1,3 +1,4 @@
+import { trackingSignerFor } from '../../src/security/tracking-tokens.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiWorld, createApiWorld } from '../support/api.ts';
 
@@ -72,6 +73,10 @@ describe('GET /v1/analytics/*', () => {
         template: 'payment-failed',
         sent: 2,
         failed: 0,
+        opened: 0,
+        clicked: 0,
+        open_rate: 0,
+        click_rate: 0,
         paid_within_72h: 0,
         paid_within_72h_rate: 0,
       },
@@ -107,6 +112,32 @@ describe('GET /v1/analytics/*', () => {
         url,
       ).toContain(field);
     }
+  });
+
+  it('counts the reminders readers opened and clicked through the tracking links', async () => {
+    const db = api.world.runtime.database.db;
+    const signer = trackingSignerFor(api.world.runtime.deps.cipher.keyring);
+    const [first, second] = await db.selectFrom('messages').select('id').orderBy('id').execute();
+    const pixel = await api.app.inject({ method: 'GET', url: `/t/o/${signer.openToken(first!.id)}` });
+    expect(pixel.statusCode).toBe(200);
+    const link = 'https://pay.example.com/somewhere';
+    const click = await api.app.inject({
+      method: 'GET',
+      url: `/t/c/${signer.clickToken(second!.id, link)}?u=${encodeURIComponent(link)}`,
+    });
+    expect(click.headers.location).toBe(link);
+    const res = await get('/v1/analytics/messages');
+    // A click counts as an open too: both were opened, one was clicked.
+    expect(res.json().rows).toEqual([
+      expect.objectContaining({
+        template: 'payment-failed',
+        sent: 2,
+        opened: 2,
+        clicked: 1,
+        open_rate: 1,
+        click_rate: 0.5,
+      }),
+    ]);
   });
 
   it('turns away callers without data:read', async () => {

@@ -31,13 +31,13 @@ function allowed(caller: Caller, access: string): boolean {
 }
 
 describe('authorisation matrix: every route, every role and key scope', () => {
-  it('leaves nothing but health, docs, the dashboard page and signed webhooks open to anonymous callers', () => {
+  it('leaves nothing but health, docs, the dashboard page, email tracking links and signed webhooks open to anonymous callers', () => {
     const open = [...api.app.recoup.access.entries()]
       .filter(([, access]) => access === 'public' || access === 'signed')
       .map(([route]) => route.replace(/^HEAD /, 'GET '));
     for (const route of open) {
       expect(route).toMatch(
-        /^(GET \/healthz|GET \/readyz|GET \/openapi\.json|GET \/docs.*|GET \/|GET \/\*|GET \/assets\/.*|POST \/v1\/session|POST \/v1\/integrations\/.+\/webhook)$/,
+        /^(GET \/healthz|GET \/readyz|GET \/openapi\.json|GET \/docs.*|GET \/|GET \/\*|GET \/assets\/.*|GET \/t\/o\/:token|GET \/t\/c\/:token|POST \/v1\/session|POST \/v1\/integrations\/.+\/webhook)$/,
       );
     }
   });

@@ -1,6 +1,4 @@
-import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/access/api-keys.ts';
 import { buildApi } from '../../src/api/server.ts';
@@ -10,40 +8,26 @@ import { SmtpChannel } from '../../src/channels/email/smtp-channel.ts';
 import { TEST_DB } from '../support/databases.ts';
 import { bodies } from '../support/mime.ts';
 import { DAY, type World, createWorld } from '../support/world.ts';
+import { type CapturedMail, type SmtpCapture, startSmtpCapture } from '../support/smtp-capture.ts';
 
 // The API's two ways of sending an email now — a template's test send and a case's manual reminder — over a real
 // SMTP server started here. Recipients named `<code>@…` are refused with that reply code.
 
-const received: { to: string[]; raw: string }[] = [];
-let server: SMTPServer;
+const received: CapturedMail[] = [];
+let server: SmtpCapture;
 let world: World;
 let app: FastifyInstance;
 let key: string;
 
 beforeAll(async () => {
-  server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
+  server = await startSmtpCapture(received, {
     onRcptTo(address, _session, callback) {
       const code = /^(\d{3})@/.exec(address.address)?.[1];
       if (!code) return callback();
       callback(Object.assign(new Error(`mailbox says ${code}`), { responseCode: Number(code) }));
     },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push({
-          to: session.envelope.rcptTo.map((a) => a.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.server.address() as AddressInfo).port;
+  const port = server.port;
   const smtp = new SmtpChannel({ url: `smtp://127.0.0.1:${port}`, from: 'Recoup <billing@example.com>' });
   world = await createWorld(Date.UTC(2026, 2, 2, 9), {
     channels: new Map<string, Channel>([['email', smtp]]),
@@ -56,7 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await world?.close();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server.close();
 });
 
 function post(url: string, body: unknown) {

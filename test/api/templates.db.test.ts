@@ -30,6 +30,12 @@ describe(`templates API on ${TEST_DB}`, () => {
     expect(byName.get('payment-failed')).toEqual({
       name: 'payment-failed',
       locales: ['de', 'en', 'es', 'fr'],
+      locale_states: ['de', 'en', 'es', 'fr'].map((locale) => ({
+        locale,
+        state: 'shipped',
+        version: null,
+        shipped_file: true,
+      })),
       used_by: [{ policy: 'card-subscription', version_id: 'card-subscription@1', steps: ['remind-day-0'] }],
     });
     expect(byName.get('invoice-due')).toMatchObject({ used_by: [{ policy: 'b2b-invoice' }] });

@@ -100,6 +100,14 @@ describe(`recoup CLI bad input on ${TEST_DB}: exit 2, the field named, nothing w
     await expectRejected(['cases', 'show', 'case_nope'], /no case 'case_nope'/);
     await expectRejected(['worker', '--poll-ms', 'soon'], /--poll-ms: expected a whole number/);
     await expectRejected(['leases', 'release'], /--owner <id> or --all/);
+    await expectRejected(
+      ['webhooks', 'create', '--url', 'http://169.254.169.254/latest/meta-data/'],
+      /url: destination is a link-local address 169\.254\.169\.254; set RECOUP_WEBHOOK_ALLOW_PRIVATE=true to allow/,
+    );
+    await expectRejected(
+      ['webhooks', 'create', '--url', 'https://u:p@hooks.example.com/'],
+      /url: must not carry credentials/,
+    );
     await expectRejected(['frobnicate'], /unknown command 'frobnicate'/);
   });
 
@@ -110,6 +118,9 @@ describe(`recoup CLI bad input on ${TEST_DB}: exit 2, the field named, nothing w
     await expectRejected(['tick'], /RECOUP_BATCH_SIZE/, { RECOUP_BATCH_SIZE: '0' });
     await expectRejected(['tick'], /RECOUP_SMTP_URL/, { RECOUP_SMTP_URL: 'mailto:ops@example.com' });
     await expectRejected(['tick'], /RECOUP_LOG_LEVEL/, { RECOUP_LOG_LEVEL: 'loud' });
+    await expectRejected(['tick'], /RECOUP_WEBHOOK_ALLOW_PRIVATE: expected true or false, got 'yes'/, {
+      RECOUP_WEBHOOK_ALLOW_PRIVATE: 'yes',
+    });
     const neverCreated = join(dir, 'never.db');
     const result = await runRecoup(['tick'], { ...env, RECOUP_DATABASE_URL: 'mysql://localhost/recoup' });
     expect(result.code).toBe(2);

@@ -48,6 +48,11 @@ describe('the overview', () => {
     await page.getByRole('link', { name: 'What works' }).click();
     await page.getByRole('heading', { name: 'Recovery by policy step' }).waitFor();
     await page.getByRole('table').first().waitFor();
+    const messages = page.getByRole('table', { name: 'Messages by channel and template' });
+    for (const column of ['Opened', 'Open rate', 'Clicked', 'Click rate']) {
+      await messages.getByRole('columnheader', { name: column, exact: true }).waitFor();
+    }
+    expect(await page.getByTestId('open-rate-note').textContent()).toContain('Opens are approximate');
     expect(await seriousA11yViolations(page)).toEqual([]);
     await page.getByRole('link', { name: 'Forecast' }).click();
     await page.getByText('How this is estimated').waitFor();

@@ -82,9 +82,8 @@ describe('templates in the dashboard', () => {
     expect(await frame.getAttribute('srcdoc')).toBe(de.html);
     // The editor shows the German source the preview was rendered from.
     expect(await page.getByLabel('Subject (de)').inputValue()).toContain('{{');
-    // Saving is not offered: the API cannot store templates, and the page says where edits go instead.
-    await page.getByText('Edits are previewed only').waitFor();
-    expect(await page.getByRole('button', { name: /save/i }).count()).toBe(0);
+    // A manager may save, but nothing is edited yet.
+    expect(await page.getByRole('button', { name: 'Save', exact: true }).isDisabled()).toBe(true);
     expect(await seriousA11yViolations(page)).toEqual([]);
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: `${SCREENSHOTS}/template-preview.png`, fullPage: false });
@@ -115,6 +114,96 @@ describe('templates in the dashboard', () => {
     await previewSettled(page, 'en');
     expect(await page.getByTestId('preview-text').textContent()).toBe((await apiPreview('en')).text);
     await context.close();
+  });
+
+  it('saves an edit that survives a reload, asks before leaving unsaved edits, resets to shipped; agents cannot save', async () => {
+    const name = 'payment-urgent';
+    const history = async () =>
+      (
+        await dash.api.call(
+          { scope: 'admin' },
+          { method: 'GET', url: `/v1/templates/${name}/locales/en/versions` },
+        )
+      ).json().data as { version: number; kind: string }[];
+    const shipped = (await dash.api.call({ scope: 'admin' }, { method: 'GET', url: `/v1/templates/${name}` }))
+      .json()
+      .sources.find((s: { locale: string }) => s.locale === 'en');
+    const { context, page } = await dash.signedIn('manager');
+    await page.goto(`/templates/${name}?locale=en`);
+    await previewSettled(page, 'en');
+    const save = page.getByRole('button', { name: 'Save', exact: true });
+    expect(await save.isDisabled()).toBe(true);
+    const subject = page.getByLabel('Subject (en)');
+    const text = page.getByLabel('Plain-text body (en)');
+
+    // Text that does not render is refused, named next to its field, and nothing is stored.
+    await text.fill('Hello {{ customer.name }},\n{% if daysOverdue > 2 %}You are late.');
+    await save.click();
+    await page.getByText('Line 2, column 1').first().waitFor();
+    expect(await text.getAttribute('aria-invalid')).toBe('true');
+    expect(await history()).toEqual([]);
+
+    // Saved from the keyboard, then still there after a reload: the page reads it back from the server.
+    await text.fill('Hello {{ customer.name }},\n{% if daysOverdue > 2 %}You are late.{% endif %}');
+    await subject.fill('Overdue: {{ amountDue | money }}');
+    await save.focus();
+    await page.keyboard.press('Enter');
+    await page.getByText(`Saved ${name} (en) as version 1`).waitFor();
+    await page.reload();
+    await previewSettled(page, 'en');
+    expect(await subject.inputValue()).toBe('Overdue: {{ amountDue | money }}');
+    expect(await page.getByTestId('preview-text').textContent()).toBe('Hello Ada Lovelace,\nYou are late.');
+    expect(await page.getByTestId('preview-subject').textContent()).toBe('Overdue: €49.00');
+    await page.getByText('edited · v1').waitFor();
+    await page.getByRole('table', { name: '1 saved version, newest first' }).waitFor();
+    expect(await history()).toMatchObject([{ version: 1, kind: 'edit' }]);
+    expect(await save.isDisabled()).toBe(true);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: `${SCREENSHOTS}/template-editor.png`, fullPage: false });
+
+    // Leaving with unsaved edits asks first; staying keeps them.
+    await subject.fill('Not saved yet');
+    await page.getByLabel('Breadcrumb').getByRole('link', { name: 'Templates' }).click();
+    const leave = page.getByRole('dialog', { name: 'Leave without saving?' });
+    await leave.waitFor();
+    // Judged once it has faded in: mid-transition, every colour is a blend.
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as { document: { getAnimations(): unknown[] } }).document.getAnimations()
+          .length === 0,
+    );
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await leave.getByRole('button', { name: 'Stay and keep editing' }).click();
+    await leave.waitFor({ state: 'hidden' });
+    expect(new URL(page.url()).pathname).toBe(`/templates/${name}`);
+    expect(await subject.inputValue()).toBe('Not saved yet');
+
+    // A reset, once confirmed, brings the shipped text back and is kept in the history.
+    await page.getByRole('button', { name: 'Reset to shipped' }).click();
+    const confirm = page.getByRole('dialog', { name: `Reset ${name} (en) to the shipped file?` });
+    await confirm.getByRole('button', { name: 'Reset to shipped' }).click();
+    await page.getByText(`${name} (en) is the shipped file again`).waitFor();
+    await previewSettled(page, 'en');
+    // A one-line field drops the file's final newline.
+    expect(await subject.inputValue()).toBe(shipped.subject.trim());
+    await page.getByText('shipped file', { exact: true }).waitFor();
+    expect(await history()).toMatchObject([
+      { version: 2, kind: 'reset' },
+      { version: 1, kind: 'edit' },
+    ]);
+    // Nothing is unsaved now: leaving does not ask.
+    await page.getByLabel('Breadcrumb').getByRole('link', { name: 'Templates' }).click();
+    await page.getByRole('table', { name: 'Email templates' }).waitFor();
+    await context.close();
+
+    const agent = await dash.signedIn('agent');
+    await agent.page.goto(`/templates/${name}?locale=en`);
+    await previewSettled(agent.page, 'en');
+    await agent.page.getByText('View only').waitFor();
+    expect(await agent.page.getByRole('button', { name: 'Save', exact: true }).count()).toBe(0);
+    expect(await agent.page.getByRole('button', { name: 'Reset to shipped' }).count()).toBe(0);
+    await agent.context.close();
   });
 
   it('sends a test message for a manager, and offers a viewer no send button', async () => {

@@ -1,37 +1,20 @@
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Channel } from '../../src/channels/channel.ts';
 import { decodeEncodedWords, parseHeaders } from '../../src/channels/email/mime-headers.ts';
 import { SmtpChannel } from '../../src/channels/email/smtp-channel.ts';
 import { bodies } from '../support/mime.ts';
 import { HOUR, type World, createWorld } from '../support/world.ts';
+import { type CapturedMail, type SmtpCapture, startSmtpCapture } from '../support/smtp-capture.ts';
 
-const received: { to: string[]; raw: string }[] = [];
-let server: SMTPServer;
+const received: CapturedMail[] = [];
+let server: SmtpCapture;
 let port: number;
 
 beforeAll(async () => {
-  server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push({
-          to: session.envelope.rcptTo.map((a) => a.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  port = (server.server.address() as AddressInfo).port;
+  server = await startSmtpCapture(received);
+  port = server.port;
 });
-afterAll(async () => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(async () => server.close());
 
 describe('the engine’s reminders over real SMTP', () => {
   let world: World;

@@ -10,7 +10,10 @@ export interface OpenApiDocument {
 /** One operation of the document. */
 export interface OpenApiOperation {
   requestBody?: { content: Record<string, { schema: Record<string, unknown> }> };
-  responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
+  responses: Record<
+    string,
+    { content?: Record<string, { schema: unknown }>; headers?: Record<string, unknown> }
+  >;
 }
 
 /** Every `METHOD /path` the document lists. */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { Channel } from '../../src/channels/channel.ts';
 import { OutboxChannel } from '../../src/channels/email/outbox-channel.ts';
+import { WebhookChannel } from '../../src/channels/webhook/webhook-channel.ts';
 import { type RecoupConfig, loadConfig } from '../../src/config/env.ts';
 import { VirtualClock } from '../../src/engine/clock.ts';
 import { newId } from '../../src/engine/ids.ts';
@@ -80,6 +81,11 @@ export async function createWorld(
       options.channels ??
       new Map<string, Channel>([
         ['email', new OutboxChannel({ from: 'billing@example.com', folder: outbox })],
+        // As the runtime wires it: policy webhook steps obey RECOUP_WEBHOOK_SECRET and RECOUP_WEBHOOK_ALLOW_PRIVATE.
+        [
+          'webhook',
+          new WebhookChannel({ secret: config.webhookSecret, allowPrivate: config.webhookAllowPrivate }),
+        ],
       ]),
     owner: 'test-worker',
   });

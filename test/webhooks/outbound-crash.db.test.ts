@@ -71,7 +71,10 @@ describe(`outbound webhooks on ${TEST_DB}: a delivering worker SIGKILLed mid-req
     });
     const seeded = await open(target.url);
     await seedFailedRenewals(seeded.database.db, CUSTOMERS, START);
-    const { secret } = await createSubscription(seeded.database.db, { url: `${receiver.url}/a` }, START);
+    // The receiver is on 127.0.0.1: the destination guard is turned off here and in the workers.
+    const { secret } = await createSubscription(seeded.database.db, { url: `${receiver.url}/a` }, START, {
+      allowPrivate: true,
+    });
     await seeded.close();
 
     const env = {
@@ -79,6 +82,7 @@ describe(`outbound webhooks on ${TEST_DB}: a delivering worker SIGKILLed mid-req
       RECOUP_OUTBOX_DIR: `${process.env['TMPDIR'] ?? '/tmp'}/recoup-webhook-crash-outbox`,
       RECOUP_LEASE_MS: '1000',
       RECOUP_BATCH_SIZE: '20',
+      RECOUP_WEBHOOK_ALLOW_PRIVATE: 'true',
     };
     const webhookArgs = ['--poll-ms', '100', '--webhook-timeout-ms', '400'];
     let kills = 0;

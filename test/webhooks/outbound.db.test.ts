@@ -23,6 +23,9 @@ import { type Answer, type Arrival, type Receiver, startReceiver } from './recei
 
 const START = Date.UTC(2026, 2, 2, 12);
 const CUSTOMERS = 40;
+// The receiver listens on 127.0.0.1, which the destination guard refuses unless private addresses are allowed.
+const LOCAL = { allowPrivate: true };
+const LOCAL_WORLD = { config: { webhookAllowPrivate: true } };
 
 /** Fans out and delivers until nothing is pending, moving the delivery clock on past the retry times. */
 async function drain(
@@ -62,7 +65,7 @@ describe(`outbound webhooks on ${TEST_DB}`, () => {
   });
 
   it('delivers every event, signed, in order per case, through failures; skips disabled subscriptions; replays', async () => {
-    world = await createWorld(START);
+    world = await createWorld(START, LOCAL_WORLD);
     const db = world.runtime.database.db;
     const seen = new Map<string, number>();
     let dHealthy = false;
@@ -76,15 +79,26 @@ describe(`outbound webhooks on ${TEST_DB}`, () => {
       if (n % 11 === 0) return 'drop';
       return n % 5 === 0 ? 'fail' : 'ok';
     });
-    const a = await createSubscription(db, { url: `${receiver.url}/a`, description: 'everything' }, START);
-    const b = await createSubscription(db, { url: `${receiver.url}/b`, eventTypes: ['case.*'] }, START);
-    const c = await createSubscription(db, { url: `${receiver.url}/c`, eventTypes: ['*'] }, START);
+    const a = await createSubscription(
+      db,
+      { url: `${receiver.url}/a`, description: 'everything' },
+      START,
+      LOCAL,
+    );
+    const b = await createSubscription(
+      db,
+      { url: `${receiver.url}/b`, eventTypes: ['case.*'] },
+      START,
+      LOCAL,
+    );
+    const c = await createSubscription(db, { url: `${receiver.url}/c`, eventTypes: ['*'] }, START, LOCAL);
     const d = await createSubscription(
       db,
       { url: `${receiver.url}/d`, eventTypes: ['case.recovered'] },
       START,
+      LOCAL,
     );
-    const never = await createSubscription(db, { url: `${receiver.url}/never` }, START);
+    const never = await createSubscription(db, { url: `${receiver.url}/never` }, START, LOCAL);
     await disableSubscription(db, never.subscription.id, START);
     expect(a.secret).toMatch(/^whsec_/);
     expect(JSON.stringify(await listSubscriptions(db))).not.toContain(a.secret);
@@ -256,10 +270,10 @@ describe(`outbound webhooks on ${TEST_DB}`, () => {
   }, 240_000);
 
   it('two delivering processes side by side never send the same delivery twice, and keep each case in order', async () => {
-    world = await createWorld(START);
+    world = await createWorld(START, LOCAL_WORLD);
     const db = world.runtime.database.db;
     receiver = await startReceiver(() => 'ok', { delayMs: 2 });
-    const a = await createSubscription(db, { url: `${receiver.url}/a` }, START);
+    const a = await createSubscription(db, { url: `${receiver.url}/a` }, START, LOCAL);
     await seedFailedRenewals(db, CUSTOMERS, START);
     for (let t = START; t <= START + 8 * DAY; t += 2 * DAY) await world.advance(t);
     // On PostgreSQL a second runtime with its own connection pool claims truly side by side. SQLite serves one

@@ -36,7 +36,7 @@ describe(`webhook subscriptions on ${TEST_DB}`, () => {
       updatedAt: NOW,
       disabledAt: null,
     });
-    const other = await createSubscription(db, { url: 'http://127.0.0.1:9/x' }, NOW);
+    const other = await createSubscription(db, { url: 'http://127.0.0.1:9/x' }, NOW, { allowPrivate: true });
     expect(other.subscription.eventTypes).toEqual(['*']);
     expect(other.secret).not.toBe(secret);
     expect(await getSubscription(db, subscription.id)).toEqual(subscription);
@@ -80,7 +80,40 @@ describe(`webhook subscriptions on ${TEST_DB}`, () => {
     expect(await fieldOf(createSubscription(db, { url: 'https://x.test', eventTypes: ['nope'] }, NOW))).toBe(
       'eventTypes',
     );
+    // Credentials in the URL, and IP literals that are not public (however they are spelled), are refused.
+    const reasonOf = async (p: Promise<unknown>) => {
+      const error = await p.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(WebhookInputError);
+      expect((error as WebhookInputError).field).toBe('url');
+      return (error as Error).message;
+    };
+    expect(await reasonOf(createSubscription(db, { url: 'https://user:pass@example.com/h' }, NOW))).toBe(
+      'url: must not carry credentials (user:pass@): receivers authenticate Recoup by its signature',
+    );
+    expect(await reasonOf(createSubscription(db, { url: 'http://169.254.169.254/latest' }, NOW))).toBe(
+      'url: destination is a link-local address 169.254.169.254; set RECOUP_WEBHOOK_ALLOW_PRIVATE=true to allow',
+    );
+    for (const url of [
+      'http://127.0.0.1:9/x',
+      'http://0x7f.1/',
+      'http://[::1]/',
+      'http://10.1.2.3/',
+      'http://[fd00::1]/',
+    ])
+      expect(await reasonOf(createSubscription(db, { url }, NOW)), url).toMatch(/^url: destination is a /);
     expect(await listSubscriptions(db)).toEqual([]);
+    // Allowed private destinations take IP literals, never credentials; names are only checked when delivering.
+    const local = { allowPrivate: true };
+    expect(await reasonOf(createSubscription(db, { url: 'http://u:p@127.0.0.1/' }, NOW, local))).toMatch(
+      /credentials/,
+    );
+    const made = await createSubscription(db, { url: 'http://10.1.2.3/h' }, NOW, local);
+    const named = await createSubscription(db, { url: 'http://localhost:9/h' }, NOW);
+    expect(
+      await reasonOf(updateSubscription(db, named.subscription.id, { url: 'http://[fe80::1]/' }, NOW)),
+    ).toMatch(/^url: destination is a link-local address fe80::1;/);
+    expect((await getSubscription(db, named.subscription.id))?.url).toBe('http://localhost:9/h');
+    expect((await getSubscription(db, made.subscription.id))?.url).toBe('http://10.1.2.3/h');
     await expect(
       updateSubscription(db, 'whs_missing', { url: 'https://x.test' }, NOW),
     ).rejects.toBeInstanceOf(SubscriptionNotFoundError);

@@ -102,6 +102,13 @@ const MessageRowSchema = Type.Object({
   template: Type.String({ description: 'the template the message was rendered from' }),
   sent: Count('messages created in the period that the channel accepted (status sent)'),
   failed: Count('messages created in the period that the channel refused (status failed)'),
+  opened: Count(
+    'sent messages whose open pixel loaded or a link in which was followed (tracked emails only); approximate: ' +
+      'image blocking hides opens and mail-privacy proxies that load images on delivery add opens nobody made',
+  ),
+  clicked: Count('sent messages a link in which was followed (tracked emails only)'),
+  open_rate: Rate('opened ÷ sent (0–1); null when nothing was sent'),
+  click_rate: Rate('clicked ÷ sent (0–1); null when nothing was sent'),
   paid_within_72h: Count(
     'sent messages after which a payment on the same case was received within 72 hours of sending',
   ),
@@ -263,7 +270,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['analytics'],
         summary:
-          'Messages created in a period per channel and template: sent, failed and paid within 72 hours',
+          'Messages created in a period per channel and template: sent, failed, opened, clicked and paid within 72 hours',
         querystring: PeriodQuery,
         response: {
           200: Type.Object({ ...periodEcho, rows: Type.Array(MessageRowSchema) }),
@@ -281,6 +288,10 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           template: r.template,
           sent: r.sent,
           failed: r.failed,
+          opened: r.opened,
+          clicked: r.clicked,
+          open_rate: r.openRate,
+          click_rate: r.clickRate,
           paid_within_72h: r.paidWithin72h,
           paid_within_72h_rate: r.paidWithin72hRate,
         })),

@@ -13,8 +13,10 @@ import { paymentMethodRoutes } from './payment-methods.ts';
 import { policyRoutes } from './policies.ts';
 import { privacyRoutes } from './privacy.ts';
 import { sessionRoutes } from './session.ts';
+import { settingsRoutes } from './settings.ts';
 import { systemRoutes } from './system.ts';
 import { templateRoutes } from './templates.ts';
+import { trackingRoutes } from './tracking.ts';
 import { userRoutes } from './users.ts';
 import { webhookSubscriptionRoutes } from './webhook-subscriptions.ts';
 
@@ -27,6 +29,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<{ metrics: Registry; limits: R
   await app.register(sessionRoutes, { loginPerMinute: opts.limits.loginPerMinute });
   await app.register(userRoutes);
   await app.register(apiKeyRoutes);
+  await app.register(settingsRoutes);
   await app.register(customerRoutes);
   await app.register(caseRoutes);
   await app.register(policyRoutes);
@@ -39,4 +42,5 @@ export const apiRoutes: FastifyPluginAsyncTypebox<{ metrics: Registry; limits: R
   await app.register(privacyRoutes);
   await app.register(webhookSubscriptionRoutes);
   await app.register(analyticsRoutes);
+  await app.register(trackingRoutes);
 };

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { DEFAULT_TEMPLATE_ROOT } from '../../channels/templates/renderer.ts';
 import { PolicySchema, STEP_ACTIONS } from '../../domain/policy.ts';
 import type { FieldError } from '../../domain/validation.ts';
 import {
@@ -15,7 +14,7 @@ import {
   policyDocument,
 } from '../../services/policies.ts';
 import { DryRunError, dryRunPolicy } from '../../services/policy-dry-run.ts';
-import { templateNames } from '../../services/templates.ts';
+import { knownTemplateNames } from '../../services/templates.ts';
 import { audited } from '../http/audit.ts';
 import { ApiError, conflict, invalid, notFound } from '../http/problem.ts';
 import { IdParams, Instant, problemResponses } from '../http/schemas.ts';
@@ -141,7 +140,8 @@ const DryRunBody = Type.Object(
 /** Dunning policies: the current playbooks, their immutable versions, validating, applying and rolling back. */
 export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const db = () => app.recoup.runtime.database.db;
-  const templates = () => templateNames(DEFAULT_TEMPLATE_ROOT);
+  // Shipped templates and those saved through the API (a new template may be sent as soon as it is saved).
+  const templates = () => knownTemplateNames(app.recoup.runtime.deps.renderer);
 
   app.get(
     '/v1/policies',
@@ -222,7 +222,7 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const checked = checkPolicySource(request.body.source, request.body.format, templates());
+      const checked = checkPolicySource(request.body.source, request.body.format, await templates());
       return {
         valid: checked.ok,
         errors: checked.ok ? [] : checked.errors.map((e) => ({ path: e.path, reason: e.message })),
@@ -253,7 +253,7 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         caseId: b.case_id,
         document: b.document,
         versionId: b.policy_version_id,
-        templates: templates(),
+        templates: await templates(),
         now: app.recoup.now(),
       }).catch((error: unknown) => {
         if (!(error instanceof DryRunError)) throw error;
@@ -300,7 +300,7 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const applied = await applyPolicy(db(), {
         source: request.body.source,
         format: request.body.format,
-        templates: templates(),
+        templates: await templates(),
         now: app.recoup.now(),
       });
       if (!applied.ok) throw invalidPolicy('body.source', applied.errors);
@@ -325,7 +325,7 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { id } = request.params;
       const row = await activatePolicyVersion(db(), {
         id,
-        templates: templates(),
+        templates: await templates(),
         now: app.recoup.now(),
       }).catch((error: unknown) => {
         if (!(error instanceof PolicyVersionError)) throw error;

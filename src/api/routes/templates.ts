@@ -1,17 +1,22 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { DEFAULT_TEMPLATE_ROOT } from '../../channels/templates/renderer.ts';
+import type { FastifyRequest } from 'fastify';
+import type { Actor } from '../../services/actor.ts';
 import {
   TemplatePreviewError,
+  TemplateSaveError,
   TestSendError,
   getTemplate,
   listTemplates,
   previewTemplate,
+  resetTemplate,
+  saveTemplateVersion,
   sendTestMessage,
+  templateHistory,
 } from '../../services/templates.ts';
 import { audited } from '../http/audit.ts';
-import { ApiError, invalid } from '../http/problem.ts';
-import { Currency, Instant, MinorUnits, problemResponses } from '../http/schemas.ts';
+import { ApiError, conflict, invalid } from '../http/problem.ts';
+import { Currency, Instant, MinorUnits, iso, problemResponses } from '../http/schemas.ts';
 
 /** A template's name, as policies and requests give it. */
 export const TemplateName = Type.String({
@@ -25,9 +30,25 @@ export const Locale = Type.String({
   description: 'a BCP 47 locale such as de or de-AT',
 });
 
+const localeStateProperties = {
+  locale: Type.String(),
+  state: Type.Union([Type.Literal('shipped'), Type.Literal('edited')], {
+    description: 'shipped: the file Recoup ships; edited: a version saved through the API',
+  }),
+  version: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+    description: 'the saved version in use; null when the shipped file is',
+  }),
+  shipped_file: Type.Boolean({
+    description: 'whether Recoup ships a file for it, which a reset goes back to',
+  }),
+};
+
 const templateProperties = {
   name: Type.String(),
   locales: Type.Array(Type.String(), { description: 'locales it is written in' }),
+  locale_states: Type.Array(Type.Object(localeStateProperties), {
+    description: 'each locale, and whether the engine sends its shipped file or a saved version',
+  }),
   used_by: Type.Array(
     Type.Object({ policy: Type.String(), version_id: Type.String(), steps: Type.Array(Type.String()) }),
     { description: 'current policy versions whose reminder steps send it' },
@@ -48,8 +69,13 @@ const PartsSchema = Type.Object(
 const TemplateSchema = Type.Object({
   ...templateProperties,
   sources: Type.Array(
-    Type.Object({ locale: Type.String(), subject: Type.String(), text: Type.String(), html: Type.String() }),
-    { description: 'its LiquidJS text per locale' },
+    Type.Object({
+      ...localeStateProperties,
+      subject: Type.String(),
+      text: Type.String(),
+      html: Type.String(),
+    }),
+    { description: 'its LiquidJS text per locale, as the engine sends it' },
   ),
 });
 
@@ -117,10 +143,94 @@ const TestSendBody = Type.Object(
   { additionalProperties: false },
 );
 
-/** Email templates (read-only for now): their locales and text, who uses them, previews and test sends. */
+const LocaleParams = Type.Object({ name: TemplateName, locale: Locale });
+
+const SaveBody = Type.Object(
+  {
+    subject: Type.String({ minLength: 1, maxLength: 100_000 }),
+    text: Type.String({ minLength: 1, maxLength: 100_000 }),
+    html: Type.String({ minLength: 1, maxLength: 100_000 }),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'the LiquidJS text of the three parts; each must parse and render with the preview’s sample data',
+  },
+);
+
+const ActorSchema = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('user'), Type.Literal('api_key'), Type.Literal('cli')]),
+    id: Type.String(),
+    name: Type.String({ description: 'an email address, an API key prefix or an operator name' }),
+  },
+  { description: 'who saved it' },
+);
+
+const SavedVersionSchema = Type.Object({
+  name: Type.String(),
+  locale: Type.String(),
+  version: Type.Integer({ minimum: 1 }),
+  state: Type.Literal('edited'),
+  created_at: Instant({ description: 'when it was saved' }),
+  created_by: ActorSchema,
+  subject: Type.String(),
+  text: Type.String(),
+  html: Type.String(),
+});
+
+const HistoryEntrySchema = Type.Object({
+  version: Type.Integer({ minimum: 1 }),
+  kind: Type.Union([Type.Literal('edit'), Type.Literal('reset')], {
+    description: 'edit: saved text; reset: back to the shipped file',
+  }),
+  current: Type.Boolean({ description: 'the version the engine sends now' }),
+  created_at: Instant(),
+  created_by: ActorSchema,
+});
+
+const ResetSchema = Type.Object({
+  name: Type.String(),
+  locale: Type.String(),
+  state: Type.Union([Type.Literal('shipped'), Type.Literal('removed')], {
+    description: 'shipped: the file is sent again; removed: there is no shipped file, so the locale is gone',
+  }),
+  marker_version: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+    description: 'the reset’s own number in the history; null when nothing had been saved',
+  }),
+});
+
+/** Who is calling, as a template's history names them. */
+function actorOf(request: FastifyRequest): Actor {
+  const p = request.principal!;
+  return p.kind === 'user'
+    ? { kind: 'user', id: p.id, name: p.email }
+    : { kind: 'api_key', id: p.id, name: `API key ${p.prefix}` };
+}
+
+/** A refused save or reset as a problem naming the field at fault. */
+function saveProblem(error: unknown): never {
+  if (!(error instanceof TemplateSaveError)) throw error;
+  const errors = [{ field: error.field, reason: error.reason }];
+  if (error.kind === 'invalid') throw invalid(error.field, error.reason);
+  if (error.kind === 'conflict') throw conflict(error.field, error.reason);
+  if (error.kind === 'not_found') throw new ApiError(404, 'not-found', error.message, errors);
+  throw new ApiError(
+    422,
+    'template-does-not-render',
+    `${error.field}: does not render: ${error.reason}`,
+    errors,
+  );
+}
+
+/**
+ * Email templates: their locales and text, who uses them, previews and test sends, and editing — saving a new
+ * version of one locale (which the engine sends from its next batch), its history, and going back to the shipped
+ * file.
+ */
 export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const db = () => app.recoup.runtime.database.db;
-  const root = DEFAULT_TEMPLATE_ROOT;
+  const renderer = () => app.recoup.runtime.deps.renderer;
 
   app.get(
     '/v1/templates',
@@ -132,7 +242,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ data: Type.Array(TemplateSummarySchema) }), ...problemResponses },
       },
     },
-    async () => ({ data: await listTemplates(db(), root) }),
+    async () => ({ data: await listTemplates(db(), renderer()) }),
   );
 
   app.get(
@@ -147,7 +257,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const template = await getTemplate(db(), root, request.params.name);
+      const template = await getTemplate(db(), renderer(), request.params.name);
       if (!template) {
         throw new ApiError(404, 'not-found', `no template named '${request.params.name}'`, [
           { field: 'path.name', reason: 'not found' },
@@ -250,6 +360,85 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }
         throw error;
       }
+    },
+  );
+  app.put(
+    '/v1/templates/:name/locales/:locale',
+    {
+      config: { access: 'policies:write' },
+      schema: {
+        tags: ['templates'],
+        summary:
+          'Save a template’s text in one locale as a new version, which overrides the shipped file and which ' +
+          'every worker sends from its next batch. Each part must parse and render with the preview’s sample ' +
+          'data (422 naming `body.subject`, `body.text` or `body.html` otherwise; nothing is stored). A new ' +
+          'locale or a new template (starting with `en`) is allowed. Saving the current text again adds no version',
+        params: LocaleParams,
+        body: SaveBody,
+        response: { 200: SavedVersionSchema, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const { name, locale } = request.params;
+      const { deps } = app.recoup.runtime;
+      audited(request, 'template', `${name}/${locale}`);
+      const { saved } = await saveTemplateVersion(deps.database, deps.renderer, deps.settings, {
+        name,
+        locale,
+        parts: request.body,
+        actor: actorOf(request),
+        now: app.recoup.now(),
+      }).catch(saveProblem);
+      return { ...saved, state: 'edited' as const, created_at: iso(saved.created_at) };
+    },
+  );
+
+  app.get(
+    '/v1/templates/:name/locales/:locale/versions',
+    {
+      config: { access: 'data:read' },
+      schema: {
+        tags: ['templates'],
+        summary: 'The saved versions of a template in one locale, newest first, with who saved each',
+        params: LocaleParams,
+        response: { 200: Type.Object({ data: Type.Array(HistoryEntrySchema) }), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const { name, locale } = request.params;
+      const history = await templateHistory(db(), renderer(), name, locale);
+      if (!history) {
+        throw new ApiError(404, 'not-found', `template '${name}' has no '${locale}' text, shipped or saved`, [
+          { field: 'path.locale', reason: 'not found' },
+        ]);
+      }
+      return { data: history.map((h) => ({ ...h, created_at: iso(h.created_at) })) };
+    },
+  );
+
+  app.post(
+    '/v1/templates/:name/locales/:locale/reset',
+    {
+      config: { access: 'policies:write' },
+      schema: {
+        tags: ['templates'],
+        summary:
+          'Go back to the shipped file of a template in one locale; the history keeps every version and records ' +
+          'the reset. Without a shipped file the locale is removed. Nothing is added when it is already shipped',
+        params: LocaleParams,
+        response: { 200: ResetSchema, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const { name, locale } = request.params;
+      const { deps } = app.recoup.runtime;
+      audited(request, 'template', `${name}/${locale}`);
+      return resetTemplate(deps.database, deps.renderer, {
+        name,
+        locale,
+        actor: actorOf(request),
+        now: app.recoup.now(),
+      }).catch(saveProblem);
     },
   );
 };

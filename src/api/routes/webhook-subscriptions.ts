@@ -58,6 +58,7 @@ function asProblem(error: unknown): never {
 /** Outbound webhook subscriptions: where Recoup sends its signed events, and replays of what was sent. */
 export const webhookSubscriptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const db = () => app.recoup.runtime.database.db;
+  const rules = () => ({ allowPrivate: app.recoup.runtime.config.webhookAllowPrivate });
   app.get(
     '/v1/webhook-subscriptions',
     {
@@ -104,6 +105,7 @@ export const webhookSubscriptionRoutes: FastifyPluginAsyncTypebox = async (app) 
           ...(description === undefined ? {} : { description }),
         },
         app.recoup.now(),
+        rules(),
       ).catch(asProblem);
       audited(request, 'webhook_subscription', made.subscription.id);
       return reply.code(201).send({ ...present(made.subscription), secret: made.secret });
@@ -156,6 +158,7 @@ export const webhookSubscriptionRoutes: FastifyPluginAsyncTypebox = async (app) 
           ...(description === undefined ? {} : { description }),
         },
         app.recoup.now(),
+        rules(),
       ).catch(asProblem);
       audited(request, 'webhook_subscription', updated.id);
       return present(updated);

@@ -19,8 +19,15 @@ const RESERVED = new Set([
   IDEMPOTENCY_HEADER.toLowerCase(),
 ]);
 
-/** Builds the nodemailer message for an outbound email, with RFC 8058 one-click unsubscribe when a link is given. */
-export function mailOptionsFor(message: OutboundMessage, from: string): SendMailOptions {
+/**
+ * Builds the nodemailer message for an outbound email, with RFC 8058 one-click unsubscribe when a link is given and
+ * a Reply-To when the sender set one.
+ */
+export function mailOptionsFor(
+  message: OutboundMessage,
+  from: string,
+  replyTo: string | null = null,
+): SendMailOptions {
   const headers: Record<string, string> = {};
   let unsubscribe: string | null = null;
   for (const [name, raw] of Object.entries(message.headers)) {
@@ -38,6 +45,7 @@ export function mailOptionsFor(message: OutboundMessage, from: string): SendMail
   }
   return {
     from,
+    ...(replyTo === null ? {} : { replyTo }),
     to: message.to,
     subject: message.subject,
     text: message.text,

@@ -2,25 +2,27 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { Channel, OutboundMessage, SendResult } from '../channel.ts';
 import { mailOptionsFor } from './mail-options.ts';
 import { smtpFailure } from './smtp-failure.ts';
-import { parseSmtpUrl } from './smtp-url.ts';
+import { type SmtpSettings, parseSmtpUrl } from './smtp-url.ts';
 
-/** How to reach the SMTP server and whom messages come from. */
-export interface SmtpChannelOptions {
-  url: string;
+/** How to reach the SMTP server (a URL, or its parts as stored settings give them) and whom messages come from. */
+export type SmtpChannelOptions = ({ url: string } | { server: SmtpSettings }) & {
   from: string;
+  replyTo?: string | null;
   maxConnections?: number;
-}
+};
 
 /** Sends email through an SMTP server over a small pool of reused connections. */
 export class SmtpChannel implements Channel {
   readonly name = 'email';
   readonly #from: string;
+  readonly #replyTo: string | null;
   readonly #secrets: string[];
   readonly #transport: Transporter;
 
   constructor(options: SmtpChannelOptions) {
-    const settings = parseSmtpUrl(options.url);
+    const settings = 'url' in options ? parseSmtpUrl(options.url) : options.server;
     this.#from = options.from;
+    this.#replyTo = options.replyTo ?? null;
     const pass = settings.auth?.pass ?? '';
     this.#secrets = [pass, encodeURIComponent(pass)];
     this.#transport = nodemailer.createTransport({
@@ -41,7 +43,7 @@ export class SmtpChannel implements Channel {
   /** Sends one message; never throws, every problem comes back as a `failed` result. */
   async send(message: OutboundMessage): Promise<SendResult> {
     try {
-      const info = await this.#transport.sendMail(mailOptionsFor(message, this.#from));
+      const info = await this.#transport.sendMail(mailOptionsFor(message, this.#from, this.#replyTo));
       return { status: 'sent', providerId: String(info.messageId) };
     } catch (error) {
       return smtpFailure(error, this.#secrets);

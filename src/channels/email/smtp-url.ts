@@ -4,6 +4,10 @@ export interface SmtpSettings {
   port: number;
   secure: boolean;
   auth?: { user: string; pass: string };
+  /** Refuse to go on unless the server upgrades with STARTTLS (stored `starttls`; a URL upgrades when offered). */
+  requireTLS?: boolean;
+  /** Never upgrade, even when offered (stored `none`). */
+  ignoreTLS?: boolean;
 }
 
 /**

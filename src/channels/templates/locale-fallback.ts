@@ -20,7 +20,8 @@ export function formattingLocale(requested: string, rendered: string): string {
   return rendered;
 }
 
-function canonicalLocale(locale: string): string | null {
+/** The BCP 47 canonical form of a locale (`de-at` → `de-AT`), or null when it is not a valid tag. */
+export function canonicalLocale(locale: string): string | null {
   try {
     return Intl.getCanonicalLocales(locale)[0] ?? null;
   } catch {

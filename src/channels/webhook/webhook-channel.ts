@@ -1,41 +1,45 @@
-import { createHmac } from 'node:crypto';
+import { postWebhook } from '../../webhooks/post.ts';
+import { SIGNATURE_HEADER, signWebhook } from '../../webhooks/signature.ts';
 import type { Channel, OutboundMessage, SendResult } from '../channel.ts';
 
 /**
  * Posts a step's JSON payload to the URL a policy names, signed `t=<unix>,v1=<hex hmac-sha256 of "t.body">` in
  * `Recoup-Signature` when a secret is configured, with the message's idempotency key so receivers can deduplicate.
+ * It goes through the same guarded, pinned request as outbound webhooks: non-public destinations are refused
+ * unless `allowPrivate`, and redirects are not followed.
  */
 export class WebhookChannel implements Channel {
   readonly name = 'webhook';
 
-  constructor(private readonly options: { secret: string | null; timeoutMs?: number }) {}
+  constructor(
+    private readonly options: { secret: string | null; allowPrivate: boolean; timeoutMs?: number },
+  ) {}
 
-  /** Delivers once; 2xx is sent, 4xx a permanent failure, anything else a temporary one. */
+  /** Delivers once; 2xx is sent, 4xx or a refused destination a permanent failure, anything else a temporary one. */
   async send(message: OutboundMessage): Promise<SendResult> {
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      'idempotency-key': message.idempotencyKey,
+    const headers: Record<string, string> = { 'idempotency-key': message.idempotencyKey };
+    if (this.options.secret) headers[SIGNATURE_HEADER] = signWebhook(this.options.secret, message.text);
+    const result = await postWebhook(message.to, message.text, headers, {
+      timeoutMs: this.options.timeoutMs ?? 10_000,
+      allowPrivate: this.options.allowPrivate,
+    });
+    if (result.delivered) return { status: 'sent', providerId: `http-${result.statusCode}` };
+    // A refused destination will not change by itself: retrying it every half hour would only repeat the refusal.
+    if (result.refused) return { status: 'failed', error: result.error ?? 'refused', permanent: true };
+    const status = result.statusCode;
+    if (status === null) return { status: 'failed', error: result.error ?? 'no answer', permanent: false };
+    return {
+      status: 'failed',
+      error: `HTTP ${status} from ${hostOf(message.to)}`,
+      permanent: status >= 400 && status < 500,
     };
-    if (this.options.secret) {
-      const t = Math.floor(Date.now() / 1000);
-      const v1 = createHmac('sha256', this.options.secret).update(`${t}.${message.text}`).digest('hex');
-      headers['recoup-signature'] = `t=${t},v1=${v1}`;
-    }
-    try {
-      const response = await fetch(message.to, {
-        method: 'POST',
-        headers,
-        body: message.text,
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-      });
-      if (response.ok) return { status: 'sent', providerId: `http-${response.status}` };
-      return {
-        status: 'failed',
-        error: `HTTP ${response.status} from ${new URL(message.to).host}`,
-        permanent: response.status >= 400 && response.status < 500,
-      };
-    } catch (error) {
-      return { status: 'failed', error: (error as Error).message, permanent: false };
-    }
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'the receiver';
   }
 }

@@ -55,7 +55,7 @@ export function registerWebhooks(program: Command): void {
     .option('--events <types>', 'comma-separated event types, case.* for a family, * for all', '*')
     .option('--description <text>', 'a note for people')
     .action(async (options: { url: string; events: string; description?: string }) => {
-      await withRuntime(async ({ database }) => {
+      await withRuntime(async ({ database, config }) => {
         const { subscription, secret } = await asUsage(() =>
           createSubscription(
             database.db,
@@ -65,6 +65,7 @@ export function registerWebhooks(program: Command): void {
               description: options.description ?? null,
             },
             Date.now(),
+            { allowPrivate: config.webhookAllowPrivate },
           ),
         );
         console.log(`created ${subscription.id} for ${subscription.eventTypes.join(',')}`);

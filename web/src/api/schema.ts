@@ -188,6 +188,131 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/t/c/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Email click redirect: records the first click of a message and redirects to the link
+         * @description Redirects only when the token was made for exactly this message and this URL, so it can never be used to send a reader elsewhere; the first click also counts as an open.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description the http(s) URL the link leads to, as it was in the email */
+                    u: string;
+                };
+                header?: never;
+                path: {
+                    /** @description the tracking token from the email: `<message id>.<signature>` */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description to the link’s URL, in the Location header */
+                302: {
+                    headers: {
+                        /** @description the link’s URL */
+                        location?: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/t/o/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Email open pixel: a 1×1 transparent GIF that records the first time a message was opened
+         * @description Any token gets the same image, so the answer tells nothing about which tokens are real; only a genuine one records the open, and only the first open of a message is kept.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the tracking token from the email: `<message id>.<signature>` */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the image (never cached, so every open reaches the server) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/gif": string;
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/analytics/breakdown": {
         parameters: {
             query?: never;
@@ -574,7 +699,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Messages created in a period per channel and template: sent, failed and paid within 72 hours */
+        /** Messages created in a period per channel and template: sent, failed, opened, clicked and paid within 72 hours */
         get: {
             parameters: {
                 query?: {
@@ -604,8 +729,16 @@ export interface paths {
                             rows: {
                                 /** @description email, webhook, … */
                                 channel: string;
+                                /** @description clicked ÷ sent (0–1); null when nothing was sent */
+                                click_rate: number | null;
+                                /** @description sent messages a link in which was followed (tracked emails only) */
+                                clicked: number;
                                 /** @description messages created in the period that the channel refused (status failed) */
                                 failed: number;
+                                /** @description opened ÷ sent (0–1); null when nothing was sent */
+                                open_rate: number | null;
+                                /** @description sent messages whose open pixel loaded or a link in which was followed (tracked emails only); approximate: image blocking hides opens and mail-privacy proxies that load images on delivery add opens nobody made */
+                                opened: number;
                                 /** @description sent messages after which a payment on the same case was received within 72 hours of sending */
                                 paid_within_72h: number;
                                 /** @description paid_within_72h ÷ sent (0–1); null when nothing was sent */
@@ -3327,7 +3460,7 @@ export interface paths {
                     cursor?: string;
                     limit: number;
                     /** @description an event type of the webhook catalogue */
-                    type?: "case.opened" | "payment.succeeded" | "payment.failed" | "message.sent" | "message.failed" | "case.escalated" | "case.recovered" | "case.exhausted" | "case.cancelled";
+                    type?: "case.opened" | "payment.succeeded" | "payment.failed" | "message.sent" | "message.failed" | "message.opened" | "message.clicked" | "case.escalated" | "case.recovered" | "case.exhausted" | "case.cancelled";
                 };
                 header?: never;
                 path?: never;
@@ -6862,6 +6995,369 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/settings/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The email settings in force and their source: RECOUP_SMTP_URL when set, else the stored settings, else the local outbox. Never the password, only whether one is set */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the sender of every email */
+                            from: string;
+                            host: string | null;
+                            /** @description whether a password is stored; the password itself is never shown */
+                            password_set: boolean;
+                            port: number | null;
+                            reply_to: string | null;
+                            security: ("tls" | "starttls" | "none") | null;
+                            /** @description environment: RECOUP_SMTP_URL is set and wins (read-only here); stored: the settings saved here; outbox: neither, so emails are written to the local outbox folder */
+                            source: "environment" | "stored" | "outbox";
+                            updated_at: string | null;
+                            /** @description user:…, api_key:… or cli */
+                            updated_by: string | null;
+                            username: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Store the SMTP server and sender (the password encrypted; omit it to keep the stored one). Every process sends through them within seconds. 409 while RECOUP_SMTP_URL is set */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description an RFC 5322 mailbox, e.g. Acme Billing <billing@acme.test> */
+                        from: string;
+                        /** @description host name or IP address */
+                        host: string;
+                        /** @description write-only; omit to keep the stored password */
+                        password?: string;
+                        port: number;
+                        /** @description an RFC 5322 mailbox replies go to, if not the sender */
+                        reply_to?: string | null;
+                        /** @description tls: implicit TLS (usually port 465); starttls: upgrade required (587); none: no encryption */
+                        security: "tls" | "starttls" | "none";
+                        /** @description omit or null for a server that takes mail without signing in */
+                        username?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the sender of every email */
+                            from: string;
+                            host: string | null;
+                            /** @description whether a password is stored; the password itself is never shown */
+                            password_set: boolean;
+                            port: number | null;
+                            reply_to: string | null;
+                            security: ("tls" | "starttls" | "none") | null;
+                            /** @description environment: RECOUP_SMTP_URL is set and wins (read-only here); stored: the settings saved here; outbox: neither, so emails are written to the local outbox folder */
+                            source: "environment" | "stored" | "outbox";
+                            updated_at: string | null;
+                            /** @description user:…, api_key:… or cli */
+                            updated_by: string | null;
+                            username: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settings/email/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Connect to the SMTP server and sign in, sending nothing: the settings given, else those in force. Answers within 10 s; 502 with the server’s reason when it fails */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description empty to check the settings in force */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description settings to try before saving them; without a password the stored one is used if the host and username are the same */
+                        settings?: {
+                            /** @description an RFC 5322 mailbox, e.g. Acme Billing <billing@acme.test> */
+                            from: string;
+                            /** @description host name or IP address */
+                            host: string;
+                            /** @description write-only; omit to keep the stored password */
+                            password?: string;
+                            port: number;
+                            /** @description an RFC 5322 mailbox replies go to, if not the sender */
+                            reply_to?: string | null;
+                            /** @description tls: implicit TLS (usually port 465); starttls: upgrade required (587); none: no encryption */
+                            security: "tls" | "starttls" | "none";
+                            /** @description omit or null for a server that takes mail without signing in */
+                            username?: string | null;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            ok: true;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/templates": {
         parameters: {
             query?: never;
@@ -6887,6 +7383,16 @@ export interface paths {
                     content: {
                         "application/json": {
                             data: {
+                                /** @description each locale, and whether the engine sends its shipped file or a saved version */
+                                locale_states: {
+                                    locale: string;
+                                    /** @description whether Recoup ships a file for it, which a reset goes back to */
+                                    shipped_file: boolean;
+                                    /** @description shipped: the file Recoup ships; edited: a version saved through the API */
+                                    state: "shipped" | "edited";
+                                    /** @description the saved version in use; null when the shipped file is */
+                                    version: number | null;
+                                }[];
                                 /** @description locales it is written in */
                                 locales: string[];
                                 name: string;
@@ -7000,21 +7506,403 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description each locale, and whether the engine sends its shipped file or a saved version */
+                            locale_states: {
+                                locale: string;
+                                /** @description whether Recoup ships a file for it, which a reset goes back to */
+                                shipped_file: boolean;
+                                /** @description shipped: the file Recoup ships; edited: a version saved through the API */
+                                state: "shipped" | "edited";
+                                /** @description the saved version in use; null when the shipped file is */
+                                version: number | null;
+                            }[];
                             /** @description locales it is written in */
                             locales: string[];
                             name: string;
-                            /** @description its LiquidJS text per locale */
+                            /** @description its LiquidJS text per locale, as the engine sends it */
                             sources: {
                                 html: string;
                                 locale: string;
+                                /** @description whether Recoup ships a file for it, which a reset goes back to */
+                                shipped_file: boolean;
+                                /** @description shipped: the file Recoup ships; edited: a version saved through the API */
+                                state: "shipped" | "edited";
                                 subject: string;
                                 text: string;
+                                /** @description the saved version in use; null when the shipped file is */
+                                version: number | null;
                             }[];
                             /** @description current policy versions whose reminder steps send it */
                             used_by: {
                                 policy: string;
                                 steps: string[];
                                 version_id: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates/{name}/locales/{locale}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Save a template’s text in one locale as a new version, which overrides the shipped file and which every worker sends from its next batch. Each part must parse and render with the preview’s sample data (422 naming `body.subject`, `body.text` or `body.html` otherwise; nothing is stored). A new locale or a new template (starting with `en`) is allowed. Saving the current text again adds no version */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description a BCP 47 locale such as de or de-AT */
+                    locale: string;
+                    /** @description a template name such as payment-failed */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            /** @description the LiquidJS text of the three parts; each must parse and render with the preview’s sample data */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        html: string;
+                        subject: string;
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date-time
+                             * @description when it was saved
+                             */
+                            created_at: string;
+                            /** @description who saved it */
+                            created_by: {
+                                id: string;
+                                kind: "user" | "api_key" | "cli";
+                                /** @description an email address, an API key prefix or an operator name */
+                                name: string;
+                            };
+                            html: string;
+                            locale: string;
+                            name: string;
+                            /** @enum {string} */
+                            state: "edited";
+                            subject: string;
+                            text: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates/{name}/locales/{locale}/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Go back to the shipped file of a template in one locale; the history keeps every version and records the reset. Without a shipped file the locale is removed. Nothing is added when it is already shipped */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description a BCP 47 locale such as de or de-AT */
+                    locale: string;
+                    /** @description a template name such as payment-failed */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            locale: string;
+                            /** @description the reset’s own number in the history; null when nothing had been saved */
+                            marker_version: number | null;
+                            name: string;
+                            /** @description shipped: the file is sent again; removed: there is no shipped file, so the locale is gone */
+                            state: "shipped" | "removed";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates/{name}/locales/{locale}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The saved versions of a template in one locale, newest first, with who saved each */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description a BCP 47 locale such as de or de-AT */
+                    locale: string;
+                    /** @description a template name such as payment-failed */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description who saved it */
+                                created_by: {
+                                    id: string;
+                                    kind: "user" | "api_key" | "cli";
+                                    /** @description an email address, an API key prefix or an operator name */
+                                    name: string;
+                                };
+                                /** @description the version the engine sends now */
+                                current: boolean;
+                                /** @description edit: saved text; reset: back to the shipped file */
+                                kind: "edit" | "reset";
+                                version: number;
                             }[];
                         };
                     };

@@ -57,6 +57,10 @@ export default function WhatWorksPage() {
     { header: 'Template', cell: (r) => r.template, csv: (r) => r.template },
     { header: 'Sent', align: 'right', cell: (r) => r.sent, csv: (r) => r.sent },
     { header: 'Failed', align: 'right', cell: (r) => r.failed, csv: (r) => r.failed },
+    { header: 'Opened', align: 'right', cell: (r) => r.opened, csv: (r) => r.opened },
+    { header: 'Open rate', align: 'right', cell: (r) => formatRate(r.open_rate), csv: (r) => r.open_rate },
+    { header: 'Clicked', align: 'right', cell: (r) => r.clicked, csv: (r) => r.clicked },
+    { header: 'Click rate', align: 'right', cell: (r) => formatRate(r.click_rate), csv: (r) => r.click_rate },
     { header: 'Paid within 72 h', align: 'right', cell: (r) => r.paid_within_72h, csv: (r) => r.paid_within_72h },
     {
       header: 'Paid within 72 h, share',
@@ -107,9 +111,15 @@ export default function WhatWorksPage() {
         <Title order={3} size="h4" id="messages-heading" mb="sm">
           Message response
         </Title>
-        <Text size="sm" c="dimmed" mb="sm">
-          Messages created in the period, and how many were followed by a payment on the same case within 72 hours.
-          Opens and clicks are not tracked.
+        <Text size="sm" c="dimmed" mb="xs">
+          Messages created in the period: how many were opened, how many had a link clicked, and how many were
+          followed by a payment on the same case within 72 hours. Rates are shares of the messages sent.
+        </Text>
+        <Text size="sm" c="dimmed" mb="sm" data-testid="open-rate-note">
+          Opens are approximate. An email counts as opened when it shows its images or a link in it is clicked.
+          Some email apps block images, so some real opens are missed; some privacy features load every image as
+          soon as the email arrives, so some emails count as opened that nobody read. Clicks are more reliable,
+          though some mail security filters follow links too. Only emails are tracked.
         </Text>
         {messages.isPending ? (
           <Loading what="message figures" />

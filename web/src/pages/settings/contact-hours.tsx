@@ -1,10 +1,13 @@
 import { Anchor, Text } from '@mantine/core';
 import { useQueries, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { api, unwrap } from '../../api/client.ts';
 import type { paths } from '../../api/schema.ts';
 import { type Column, DataTable } from '../../components/data-table.tsx';
+import { useSession } from '../../auth/session.tsx';
 import { Empty, ErrorState, Loading } from '../../components/page-state.tsx';
+import { EditContactHours, EditContactHoursButton } from './edit-contact-hours.tsx';
 
 type PolicyVersion =
   paths['/v1/policy-versions/{id}']['get']['responses']['200']['content']['application/json'];
@@ -52,8 +55,37 @@ const COLUMNS: Column<PolicyVersion>[] = [
   },
 ];
 
-/** The contact hours and message caps the current version of every policy runs with, as the server reports them. */
+/**
+ * The contact hours and message caps the current version of every policy runs with, as the server reports them;
+ * those who may change policies get an Edit button per policy, which applies a new version.
+ */
 export function ContactHoursTable() {
+  const session = useSession();
+  const editable = session.can('policies:write');
+  // Held here, above the table: saving reloads the table, and the editor must stay open to show the new version.
+  const [editing, setEditing] = useState<{ policy: PolicyVersion; round: number } | null>(null);
+  const [opened, setOpened] = useState(false);
+  const edit = (policy: PolicyVersion) => {
+    setEditing((e) => ({ policy, round: (e?.round ?? 0) + 1 }));
+    setOpened(true);
+  };
+  return (
+    <>
+      <CurrentHours editable={editable} onEdit={edit} />
+      {editing && (
+        // A fresh form for every opening; kept mounted while closing, so the dialog can hand focus back.
+        <EditContactHours
+          key={editing.round}
+          policy={editing.policy}
+          opened={opened}
+          onClose={() => setOpened(false)}
+        />
+      )}
+    </>
+  );
+}
+
+function CurrentHours({ editable, onEdit }: { editable: boolean; onEdit: (p: PolicyVersion) => void }) {
   const policies = useQuery({ queryKey: ['policies'], queryFn: () => unwrap(api.GET('/v1/policies')) });
   const current = policies.data?.data.filter((p) => p.current) ?? [];
   const versions = useQueries({
@@ -75,21 +107,31 @@ export function ContactHoursTable() {
   if (failed) return <ErrorState error={failed.error} retry={() => void failed.refetch()} />;
   if (versions.some((v) => v.isPending)) return <Loading what="contact hours" />;
   const rows = versions.map((v) => v.data).filter((v): v is PolicyVersion => v !== undefined);
+  const columns: Column<PolicyVersion>[] = editable
+    ? [
+        ...COLUMNS,
+        {
+          header: 'Actions',
+          cell: (p) => <EditContactHoursButton policy={p} onEdit={() => onEdit(p)} />,
+          csv: () => null,
+        },
+      ]
+    : COLUMNS;
   return (
     <>
       <DataTable
         caption="Contact hours and message caps of the current policies"
-        columns={COLUMNS}
+        columns={columns}
         rows={rows}
         rowKey={(p) => p.id}
         exportName="contact-hours"
       />
       <Text size="xs" c="dimmed">
-        Change them in a policy’s contactHours and messageLimits on the{' '}
+        {editable ? 'Edit saves a new version of the policy, as the ' : 'Managers and admins change them on the '}
         <Anchor component={Link} to="/policies" size="xs" underline="always">
           Policies
         </Anchor>{' '}
-        page; a new version applies to cases that start on it.
+        page does: new cases start on it, while cases already running keep the version they started on.
       </Text>
     </>
   );

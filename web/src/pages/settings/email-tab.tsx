@@ -1,20 +1,33 @@
 import { Code, Stack, Table, Text, Title } from '@mantine/core';
+import { useSession } from '../../auth/session.tsx';
 import { ContactHoursTable } from './contact-hours.tsx';
 import { EMAIL_SETTINGS } from './env-settings.ts';
+import { SmtpSettings } from './smtp-settings.tsx';
 
-/** Email and contact hours: what sets them and, for contact hours, what the current policies say. */
+/** Email and contact hours: the mail server (admins), what the environment sets, and each policy's hours. */
 export function EmailTab() {
+  const session = useSession();
   return (
     <Stack gap="lg">
       <Stack gap="xs" component="section" aria-labelledby="email-settings-title">
         <Title order={3} size="h4" id="email-settings-title">
           Email (SMTP)
         </Title>
+        {session.can('admin') ? (
+          <SmtpSettings />
+        ) : (
+          <Text size="sm" maw={760}>
+            The mail server Recoup sends through is managed by admins.
+          </Text>
+        )}
+      </Stack>
+      <Stack gap="xs" component="section" aria-labelledby="email-env-title">
+        <Title order={3} size="h4" id="email-env-title">
+          Set in the environment
+        </Title>
         <Text size="sm" maw={760}>
-          Recoup reads its email settings from environment variables when <Code>recoup start</Code> (or a
-          worker) starts. The server does not report them, so this is what each one sets rather than its
-          current value: to change one, set it in the service’s environment and restart Recoup. Send yourself
-          a test message from any template page to check the result.
+          Recoup reads these when <Code>recoup start</Code> (or a worker) starts; to change one, set it in the
+          service’s environment and restart Recoup.
         </Text>
         <Table withTableBorder striped verticalSpacing="xs">
           <Table.Caption style={{ captionSide: 'top', position: 'absolute', left: -10_000 }}>

@@ -5,23 +5,24 @@ export interface EnvSetting {
   readonly purpose: string;
 }
 
-// Mirrors src/config/env.ts: the server has no settings API, so these are documentation, not the running values.
+// Mirrors src/config/env.ts: documentation, not the running values (the mail server in force is shown above them).
 export const EMAIL_SETTINGS: readonly EnvSetting[] = [
   {
     name: 'RECOUP_SMTP_URL',
     fallback: 'unset',
     purpose:
-      'The mail server, smtp://user:pass@host:587 or smtps://…. Unset: emails are written as .eml files.',
+      'The mail server, smtp://user:pass@host:587 or smtps://…. When set it takes precedence over the server ' +
+      'saved on this page; unset and none saved: emails are written as .eml files.',
   },
   {
     name: 'RECOUP_MAIL_FROM',
     fallback: 'Recoup <billing@example.com>',
-    purpose: 'The sender of every email.',
+    purpose: 'The sender of every email, unless a mail server saved on this page names another.',
   },
   {
     name: 'RECOUP_OUTBOX_DIR',
     fallback: './.recoup/outbox',
-    purpose: 'Where emails are written when no SMTP server is set.',
+    purpose: 'Where emails are written when no mail server is set.',
   },
   {
     name: 'RECOUP_BUSINESS_NAME',

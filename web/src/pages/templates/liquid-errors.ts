@@ -42,12 +42,15 @@ export function explainLiquid(reason: string): string {
   return `${where}${what}.`;
 }
 
-/** What a failed preview means for the editor: which part to fix and how, or a general message. */
+/**
+ * What a failed preview or save means for the editor: which part to fix and how, or a general message. A
+ * preview names the part as `body.source.<part>`, a save (422) as `body.<part>`.
+ */
 export function renderProblem(error: unknown): RenderProblem {
   if (!(error instanceof ApiProblem))
     return { part: null, message: String((error as Error)?.message ?? error) };
   for (const part of Object.keys(PART_LABELS) as Part[]) {
-    const reason = error.reasonFor(`body.source.${part}`);
+    const reason = error.reasonFor(`body.source.${part}`) ?? error.reasonFor(`body.${part}`);
     if (reason) return { part, message: `${PART_LABELS[part]}: ${explainLiquid(reason)}` };
   }
   const sample = error.errors.find((e) => e.field.startsWith('body.data'));

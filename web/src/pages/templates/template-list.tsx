@@ -6,6 +6,13 @@ import { type Column, DataTable } from '../../components/data-table.tsx';
 import { Empty, ErrorState, Loading } from '../../components/page-state.tsx';
 import type { TemplateSummary } from './types.ts';
 
+// Edited locales say so, with the version the engine sends: `de, en (edited v3), fr`.
+function localesText(t: TemplateSummary, separator: string): string {
+  return t.locale_states
+    .map((l) => (l.state === 'edited' ? `${l.locale} (edited v${l.version})` : l.locale))
+    .join(separator);
+}
+
 function usedBy(t: TemplateSummary): string {
   if (t.used_by.length === 0) return 'no current policy';
   return t.used_by.map((u) => `${u.policy} (${u.steps.join(', ')})`).join('; ');
@@ -21,7 +28,7 @@ const COLUMNS: Column<TemplateSummary>[] = [
     ),
     csv: (t) => t.name,
   },
-  { header: 'Locales', cell: (t) => t.locales.join(', '), csv: (t) => t.locales.join(' ') },
+  { header: 'Locales', cell: (t) => localesText(t, ', '), csv: (t) => localesText(t, ' ') },
   { header: 'Sent by (policy and steps)', cell: usedBy, csv: usedBy },
 ];
 
@@ -37,7 +44,8 @@ export function TemplateList() {
       <Title order={2}>Templates</Title>
       <Text size="sm" c="dimmed" maw={760}>
         The emails reminder steps send, written in LiquidJS, one version per language. Open one to preview it
-        in each locale with sample data and to try edits.
+        in each locale with sample data, and to edit it: a saved edit replaces the shipped text until it is
+        reset.
       </Text>
       {templates.isPending ? (
         <Loading what="templates" />

@@ -8,6 +8,17 @@ export type TemplateSummary =
 export type TemplateDetail =
   paths['/v1/templates/{name}']['get']['responses']['200']['content']['application/json'];
 
+/** The text of one locale as the engine sends it, and whether it is the shipped file or a saved version. */
+export type TemplateSource = TemplateDetail['sources'][number];
+
+/** A version saved through the API. */
+export type SavedVersion =
+  paths['/v1/templates/{name}/locales/{locale}']['put']['responses']['200']['content']['application/json'];
+
+/** One entry of a locale's history: an edit, or a reset to the shipped file. */
+export type HistoryEntry =
+  paths['/v1/templates/{name}/locales/{locale}/versions']['get']['responses']['200']['content']['application/json']['data'][number];
+
 /** What the preview endpoint takes. */
 export type PreviewBody =
   paths['/v1/templates/preview']['post']['requestBody']['content']['application/json'];
