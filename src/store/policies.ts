@@ -1,3 +1,4 @@
+import { PostgresAdapter, sql } from 'kysely';
 import type { CompiledPolicy } from '../domain/policy.ts';
 import type { Db } from './database.ts';
 import type { PolicyVersionRow } from './tables.ts';
@@ -10,6 +11,11 @@ export async function applyPolicyVersion(
   now: number,
 ): Promise<PolicyVersionRow> {
   return db.transaction().execute(async (trx) => {
+    // Two applies of one name side by side would both read the same newest version and the second insert would
+    // fail on the primary key: PostgreSQL queues them on a lock per name. SQLite's single writer already does.
+    if (trx.getExecutor().adapter instanceof PostgresAdapter) {
+      await sql`select pg_advisory_xact_lock(7243004, hashtext(${compiled.policy.name}))`.execute(trx);
+    }
     const latest = await trx
       .selectFrom('policy_versions')
       .select((eb) => eb.fn.max<number>('version').as('v'))
