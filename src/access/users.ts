@@ -52,6 +52,17 @@ export async function listUsers(db: Queryable): Promise<UserSummary[]> {
   return db.selectFrom('users').select(COLUMNS).orderBy('id').execute();
 }
 
+/** The enabled users whose role may work cases: who a case can be assigned to, by email. */
+export async function listAssignees(db: Queryable): Promise<UserSummary[]> {
+  return db
+    .selectFrom('users')
+    .select(COLUMNS)
+    .where('disabled_at', 'is', null)
+    .where('role', 'in', ['admin', 'manager', 'agent'])
+    .orderBy('email')
+    .execute();
+}
+
 /** One user by id, or null. */
 export async function getUser(db: Queryable, id: string): Promise<UserSummary | null> {
   return (await db.selectFrom('users').select(COLUMNS).where('id', '=', id).executeTakeFirst()) ?? null;

@@ -1,5 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import { stampCredit } from '../analytics/recovery-credit.ts';
+import { roleGrants } from '../api/auth/permissions.ts';
 import { manualRetryStepId, nextManualStepId } from '../engine/manual-steps.ts';
 import { type Database, type Queryable, type Trx, writeTransaction } from '../store/database.ts';
 import type { CaseState, InvoiceRow, StepRow, TimelineRow } from '../store/tables.ts';
@@ -448,12 +449,19 @@ export async function assignCase(
     if (input.userId !== null) {
       const user = await trx
         .selectFrom('users')
-        .select(['email', 'disabled_at'])
+        .select(['email', 'disabled_at', 'role'])
         .where('id', '=', input.userId)
         .executeTakeFirst();
       if (!user) throw new CaseActionError('invalid', `no user with id '${input.userId}'`, 'body.user_id');
       if (user.disabled_at !== null) {
         throw new CaseActionError('invalid', `user ${user.email} is disabled`, 'body.user_id');
+      }
+      if (!roleGrants(user.role).includes('cases:work')) {
+        throw new CaseActionError(
+          'invalid',
+          `user ${user.email} is a ${user.role} and cannot work cases`,
+          'body.user_id',
+        );
       }
       if (c.state !== 'open') {
         throw new CaseActionError('conflict', `the case is ${c.state}; only an open case can be assigned`);

@@ -706,6 +706,21 @@ describe(`cases API on ${TEST_DB}: retry now without a retry step, assign, and c
     });
     expect((await post(other, 'assign', { user_id: agent }, { role: 'viewer' })).statusCode).toBe(403);
     expect(await ids(`assignee=${agent}`)).toEqual([caseId]);
+    // Whoever works cases sees who can take one: enabled people whose role works cases, never a viewer.
+    const assignees = await api.call({ role: 'agent' }, { method: 'GET', url: '/v1/assignees' });
+    expect(assignees.statusCode, assignees.body).toBe(200);
+    const emails = assignees.json().data.map((u: { email: string }) => u.email) as string[];
+    expect(emails).toContain('agent@example.com');
+    expect(emails).toContain('manager@example.com');
+    expect(emails).not.toContain('viewer@example.com');
+    expect(emails).not.toContain('former@example.com');
+    const viewer = await userId('viewer@example.com');
+    const toViewer = await post(other, 'assign', { user_id: viewer });
+    expect(toViewer.statusCode).toBe(400);
+    expect(toViewer.json().errors[0]).toEqual({
+      field: 'body.user_id',
+      reason: 'user viewer@example.com is a viewer and cannot work cases',
+    });
 
     const cleared = await post(caseId, 'assign', { user_id: null }, { role: 'agent' });
     expect(cleared.statusCode, cleared.body).toBe(200);

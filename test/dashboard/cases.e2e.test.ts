@@ -17,6 +17,7 @@ async function anOpenCase(): Promise<string> {
     .select('id')
     .where('state', '=', 'open')
     .where('paused', '=', 0)
+    .where('assignee_user_id', 'is', null)
     .orderBy('opened_at', 'desc')
     .executeTakeFirstOrThrow();
   return row.id;
@@ -94,6 +95,32 @@ describe('cases in the dashboard', () => {
     await page.goto(`/cases?assignee=${agent.id}`);
     await page.getByRole('table').waitFor();
     expect(await page.getByRole('table').getByRole('row').count()).toBe(2);
+    await context.close();
+  });
+
+  it('lets a manager hand a case to an agent, by keyboard, and the list filters by that agent', async () => {
+    const id = await anOpenCase();
+    const { context, page } = await dash.signedIn('manager');
+    await page.goto(`/cases/${id}`);
+    await page.getByRole('button', { name: 'Assign to…' }).focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('combobox', { name: 'Colleague' }).focus();
+    await dialog
+      .getByRole('combobox', { name: 'Colleague' })
+      .selectOption({ label: 'agent@example.com (agent)' });
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Assign', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('assigned to agent@example.com').first().waitFor();
+    const db = dash.api.world.runtime.database.db;
+    const row = await db
+      .selectFrom('cases')
+      .innerJoin('users', 'users.id', 'cases.assignee_user_id')
+      .select('users.email')
+      .where('cases.id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(row.email).toBe('agent@example.com');
     await context.close();
   });
 

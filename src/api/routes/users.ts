@@ -5,6 +5,7 @@ import {
   UserInputError,
   createUser,
   getUser,
+  listAssignees,
   listUsers,
   updateUser,
 } from '../../access/users.ts';
@@ -49,7 +50,7 @@ function asProblem(error: unknown): never {
   throw error;
 }
 
-/** People who sign in to the dashboard, and their roles (admin only). */
+/** People who sign in to the dashboard, and their roles (admin only; the list of assignees for whoever works cases). */
 export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const db = () => app.recoup.runtime.database.db;
   app.get(
@@ -63,6 +64,30 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async () => ({ data: (await listUsers(db())).map(present) }),
+  );
+  app.get(
+    '/v1/assignees',
+    {
+      config: { access: 'cases:work' },
+      schema: {
+        tags: ['users'],
+        summary: 'The people a case can be assigned to: enabled admins, managers and agents, by email',
+        response: {
+          200: Type.Object({
+            data: Type.Array(Type.Pick(UserSchema, ['id', 'email', 'name', 'role'])),
+          }),
+          ...problemResponses,
+        },
+      },
+    },
+    async () => ({
+      data: (await listAssignees(db())).map((u) => ({
+        id: u.id,
+        email: u.email,
+        name: u.name,
+        role: u.role,
+      })),
+    }),
   );
   app.post(
     '/v1/users',

@@ -16,6 +16,7 @@ export const accessExamples: RouteExample[] = [
   },
   { method: 'DELETE', path: '/v1/session', url: () => '/v1/session', status: 204, signsOut: true },
   { method: 'GET', path: '/v1/users', url: () => '/v1/users', status: 200 },
+  { method: 'GET', path: '/v1/assignees', url: () => '/v1/assignees', status: 200 },
   {
     method: 'POST',
     path: '/v1/users',

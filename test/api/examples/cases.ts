@@ -43,7 +43,7 @@ export const caseExamples: RouteExample[] = [
     method: 'POST',
     path: '/v1/cases/{id}/assign',
     url: (f) => `/v1/cases/${f.caseId}/assign`,
-    body: (f) => ({ user_id: f.userId }),
+    body: (f) => ({ user_id: f.agentId }),
     status: 200,
   },
   {

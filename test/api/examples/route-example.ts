@@ -8,7 +8,10 @@ export interface Fixtures {
   /** An open, past-due invoice whose case the engine has opened. */
   readonly invoiceId: string;
   readonly caseId: string;
+  /** The viewer: a user to read and change. */
   readonly userId: string;
+  /** The agent: a user a case can be assigned to. */
+  readonly agentId: string;
   readonly apiKeyId: string;
 }
 
@@ -50,6 +53,11 @@ export async function makeFixtures(api: ApiWorld): Promise<Fixtures> {
     .select('id')
     .where('role', '=', 'viewer')
     .executeTakeFirstOrThrow();
+  const agent = await db
+    .selectFrom('users')
+    .select('id')
+    .where('role', '=', 'agent')
+    .executeTakeFirstOrThrow();
   const spare = await createApiKey(db, { name: 'spare', scope: 'read', createdBy: null, now });
   return {
     customerId,
@@ -57,6 +65,7 @@ export async function makeFixtures(api: ApiWorld): Promise<Fixtures> {
     invoiceId,
     caseId: invoice.case_id!,
     userId: user.id,
+    agentId: agent.id,
     apiKeyId: spare.key.id,
   };
 }

@@ -1,9 +1,9 @@
-import { Alert, Button, Group, Modal, Stack, TextInput, Textarea } from '@mantine/core';
+import { Alert, Button, Group, Modal, NativeSelect, Stack, TextInput, Textarea } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { type FormEvent, useState } from 'react';
 import { ApiProblem } from '../../api/client.ts';
 
-/** One text field an action asks for; `field` is the API's name for it, so its errors land beside it. */
+/** One field an action asks for (text, or a choice); `field` is the API's name for it, so its errors land beside it. */
 export interface ActionField {
   readonly field: string;
   readonly label: string;
@@ -11,6 +11,8 @@ export interface ActionField {
   readonly multiline?: boolean;
   readonly description?: string;
   readonly initial?: string;
+  /** A choice among these values rather than free text. */
+  readonly options?: readonly { readonly value: string; readonly label: string }[];
 }
 
 interface ActionModalProps {
@@ -70,6 +72,7 @@ export function ActionModal(props: ActionModalProps) {
               onChange: (e: { currentTarget: { value: string } }) =>
                 setValues({ ...values, [f.field]: e.currentTarget.value }),
             };
+            if (f.options) return <NativeSelect key={f.field} {...common} data={[...f.options]} />;
             return f.multiline ? (
               <Textarea key={f.field} {...common} autosize minRows={3} />
             ) : (

@@ -17,6 +17,7 @@ type Invoice = CaseDetail['invoices'][number];
 type Step = CaseDetail['steps'][number];
 type Method =
   paths['/v1/payment-methods']['get']['responses']['200']['content']['application/json']['data'][number];
+type Assignee = paths['/v1/assignees']['get']['responses']['200']['content']['application/json']['data'][number];
 
 /** An action a person can take on a case, what it asks for, and how it calls the API. */
 interface CaseAction {
@@ -25,6 +26,8 @@ interface CaseAction {
   readonly title: string;
   readonly fields: readonly ActionField[];
   readonly danger?: boolean;
+  /** The dialog's confirm button, when the action's own label reads wrong there ("Assign to…"). */
+  readonly submitLabel?: string;
   readonly done: string;
   readonly submit: (values: Record<string, string>) => Promise<unknown>;
 }
@@ -38,7 +41,7 @@ const reason = (required = false): ActionField => ({
 });
 
 /** The actions the signed-in person may take on this case in its current state. */
-function actionsFor(c: CaseDetail, session: Session): CaseAction[] {
+function actionsFor(c: CaseDetail, session: Session, assignees: readonly Assignee[]): CaseAction[] {
   const path = { params: { path: { id: c.id } } };
   const open = c.state === 'open';
   const actions: CaseAction[] = [];
@@ -112,6 +115,27 @@ function actionsFor(c: CaseDetail, session: Session): CaseAction[] {
         submit: () => unwrap(api.POST('/v1/cases/{id}/assign', { ...path, body: { user_id: session.user.id } })),
       });
     }
+    // Anyone else who works cases, for handing a case over to a colleague.
+    const others = assignees.filter((a) => a.id !== session.user.id && a.id !== c.assignee?.id);
+    if (open && others.length > 0) {
+      actions.push({
+        id: 'assign-other',
+        label: 'Assign to…',
+        submitLabel: 'Assign',
+        title: 'Assign this case to a colleague',
+        fields: [
+          {
+            field: 'user_id',
+            label: 'Colleague',
+            required: true,
+            initial: others[0]!.id,
+            options: others.map((a) => ({ value: a.id, label: `${a.email} (${a.role})` })),
+          },
+        ],
+        done: 'Case assigned',
+        submit: (v) => unwrap(api.POST('/v1/cases/{id}/assign', { ...path, body: { user_id: v['user_id'] ?? '' } })),
+      });
+    }
     if (c.assignee) {
       actions.push({
         id: 'unassign',
@@ -170,6 +194,11 @@ export default function CasePage() {
     enabled: !!customerId,
     queryFn: () =>
       unwrap(api.GET('/v1/payment-methods', { params: { query: { customer_id: customerId!, limit: 100 } } })),
+  });
+  const assignees = useQuery({
+    queryKey: ['assignees'],
+    enabled: session.can('cases:work'),
+    queryFn: () => unwrap(api.GET('/v1/assignees')),
   });
   if (detail.isPending) return <Loading what="the case" />;
   if (detail.isError) return <ErrorState error={detail.error} retry={() => void detail.refetch()} />;
@@ -275,7 +304,7 @@ export default function CasePage() {
           </Group>
         </Stack>
         <Group gap="xs" aria-label="Case actions" role="group">
-          {actionsFor(c, session).map((a) => (
+          {actionsFor(c, session, assignees.data?.data ?? []).map((a) => (
             <Button
               key={a.id}
               variant={a.danger ? 'outline' : 'default'}
@@ -372,7 +401,7 @@ export default function CasePage() {
       {active && (
         <ActionModal
           title={active.title}
-          submitLabel={active.label}
+          submitLabel={active.submitLabel ?? active.label}
           fields={active.fields}
           danger={active.danger}
           done={active.done}

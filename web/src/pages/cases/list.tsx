@@ -12,7 +12,7 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useInfiniteQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { IconBookmark, IconFilterOff } from '@tabler/icons-react';
 import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
@@ -34,6 +34,12 @@ const EXPORT_LIMIT = 10_000;
 /** The cases, filtered by state, policy, currency, amount, age and assignee, with saved views and CSV export. */
 export default function CasesPage() {
   const session = useSession();
+  // Colleagues to filter by; only people who work cases may list them, everyone else filters by Me/Unassigned.
+  const assignees = useQuery({
+    queryKey: ['assignees'],
+    enabled: session.can('cases:work'),
+    queryFn: () => unwrap(api.GET('/v1/assignees')),
+  });
   const navigate = useNavigate();
   const [search, setSearch] = useSearchParams();
   const filters = filtersFromSearch(search);
@@ -218,6 +224,9 @@ export default function CasesPage() {
             data={[
               { value: session.user.id, label: 'Me' },
               { value: 'none', label: 'Unassigned' },
+              ...(assignees.data?.data ?? [])
+                .filter((a) => a.id !== session.user.id)
+                .map((a) => ({ value: a.id, label: a.email })),
             ]}
             value={filters.assignee || null}
             onChange={(v) => setFilter('assignee', v ?? '')}
