@@ -46,17 +46,16 @@ export function registerCustomers(program: Command): void {
           console.log(`customer ${customerId} was already erased; nothing changed`);
           return;
         }
-        // Without an SMTP server the "sent" emails are files on this machine, holding the same personal data.
+        // Emails sent while no SMTP server was set are files on this machine, holding the same personal data;
+        // they stay after a server is set, so they are looked for whatever sends email now.
         let files = 0;
-        if (!config.smtpUrl) {
-          for (const messageId of report.messageIds) {
-            const file = join(config.outboxDir, `${messageId}.eml`);
-            try {
-              rmSync(file);
-              files += 1;
-            } catch {
-              // not captured here (another outbox, or already removed)
-            }
+        for (const messageId of report.messageIds) {
+          const file = join(config.outboxDir, `${messageId}.eml`);
+          try {
+            rmSync(file);
+            files += 1;
+          } catch {
+            // not captured here (sent over SMTP, another outbox, or already removed)
           }
         }
         deps.logger.info({ customer: customerId }, 'customer erased');

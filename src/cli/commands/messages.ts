@@ -6,6 +6,7 @@ import { openRecipient } from '../../store/message-recipients.ts';
 import { withRuntime } from '../context.ts';
 import { formatInstant, table } from '../format.ts';
 import { parseWhole } from '../parse.ts';
+import { emailSettingsView } from '../../services/email-settings.ts';
 
 /** `recoup messages list`: what was sent (or written to the local outbox when no SMTP server is set). */
 export function registerMessages(program: Command): void {
@@ -20,12 +21,14 @@ export function registerMessages(program: Command): void {
       const limit = parseWhole(options.limit, '--limit', 1, 10_000);
       await withRuntime(async ({ database, config, deps }) => {
         const rows = await listMessages(database.db, { caseId: options.case }, { after: null, limit });
-        const outbox = config.smtpUrl ? null : config.outboxDir;
+        // A message captured while no SMTP server was set keeps its file, whatever sends email now.
+        const outbox = config.outboxDir;
+        const { source } = await emailSettingsView(database.db, config);
         console.log(
           table(
             ['at', 'status', 'channel', 'template', 'locale', 'to', 'subject', 'file'],
             rows.map((m) => {
-              const file = outbox ? join(outbox, `${m.id}.eml`) : '';
+              const file = join(outbox, `${m.id}.eml`);
               return [
                 formatInstant(m.created_at),
                 m.status,
@@ -34,13 +37,16 @@ export function registerMessages(program: Command): void {
                 m.locale,
                 openRecipient(deps.cipher, m),
                 m.subject,
-                file && existsSync(file) ? file : '',
+                existsSync(file) ? file : '',
               ];
             }),
           ),
         );
-        if (outbox)
-          console.log(`\nNo RECOUP_SMTP_URL is set: emails are captured as .eml files in ${outbox}`);
+        if (source === 'outbox') {
+          console.log(
+            `\nNo SMTP server is set (RECOUP_SMTP_URL or Settings → Email): emails are captured as .eml files in ${outbox}`,
+          );
+        }
       });
     });
 }
