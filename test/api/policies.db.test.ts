@@ -220,7 +220,8 @@ describe(`policies API on ${TEST_DB}`, () => {
   });
 
   it('applies the same policy from several requests at once: each gets its own next version, none fails', async () => {
-    const source = (n: number) => FIRST.replace('name: api-test', 'name: api-race').replace('P3D', `P${n + 3}D`);
+    const source = (n: number) =>
+      FIRST.replace('name: api-test', 'name: api-race').replace('P3D', `P${n + 3}D`);
     const results = await Promise.all([0, 1, 2, 3, 4].map((n) => apply(source(n))));
     expect(results.map((r) => r.statusCode)).toEqual([201, 201, 201, 201, 201]);
     expect(results.map((r) => r.json().version).sort()).toEqual([1, 2, 3, 4, 5]);
