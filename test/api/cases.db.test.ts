@@ -69,6 +69,35 @@ async function timelineOf(caseId: string) {
   }[];
 }
 
+/**
+ * Starts a worker's batch two days on (retry-2 falls due) and holds its charge at the gateway; resolves once the
+ * charge is held, with the batch and what lets the charge (changed by `alter`) go through.
+ */
+async function retryHeldAtTheGateway(alter: (request: ChargeRequest) => ChargeRequest = (r) => r) {
+  const { deps } = api.world.runtime;
+  let entered!: () => void;
+  let release!: () => void;
+  const inside = new Promise<void>((r) => {
+    entered = r;
+  });
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  const gateway: PaymentGateway = {
+    name: deps.gateway.name,
+    async charge(request: ChargeRequest) {
+      entered();
+      await gate;
+      return deps.gateway.charge(alter(request));
+    },
+  };
+  const due = now() + 2 * DAY;
+  api.world.clock.set(due);
+  const batch = runBatch({ ...deps, gateway }, due);
+  await inside;
+  return { batch, release };
+}
+
 async function post(caseId: string, action: string, body: unknown = {}, caller: Caller = MANAGER) {
   return api.call(await as(caller), { method: 'POST', url: `/v1/cases/${caseId}/${action}`, body });
 }
@@ -465,27 +494,7 @@ describe(`cases API on ${TEST_DB}: a collector's actions`, () => {
   it('a worker finishing a step it claimed before a cancel or pause cannot undo it', async () => {
     for (const action of ['cancel', 'pause'] as const) {
       const caseId = await openCardCase();
-      const { deps } = api.world.runtime;
-      let entered!: () => void;
-      let release!: () => void;
-      const inside = new Promise<void>((r) => {
-        entered = r;
-      });
-      const gate = new Promise<void>((r) => {
-        release = r;
-      });
-      const gateway: PaymentGateway = {
-        name: deps.gateway.name,
-        async charge(request: ChargeRequest) {
-          entered();
-          await gate;
-          return deps.gateway.charge(request);
-        },
-      };
-      const due = now() + 2 * DAY; // retry-2 falls due
-      api.world.clock.set(due);
-      const batch = runBatch({ ...deps, gateway }, due);
-      await inside;
+      const { batch, release } = await retryHeldAtTheGateway();
       const res = await post(caseId, action, { reason: 'while a worker is charging' });
       expect(res.statusCode, res.body).toBe(200);
       release();
@@ -518,28 +527,8 @@ describe(`cases API on ${TEST_DB}: a collector's actions`, () => {
       .select('id')
       .where('case_id', '=', caseId)
       .executeTakeFirstOrThrow();
-    const { deps } = api.world.runtime;
-    let entered!: () => void;
-    let release!: () => void;
-    const inside = new Promise<void>((r) => {
-      entered = r;
-    });
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
     // The card works again by the time the worker's retry reaches the gateway.
-    const gateway: PaymentGateway = {
-      name: deps.gateway.name,
-      async charge(request: ChargeRequest) {
-        entered();
-        await gate;
-        return deps.gateway.charge({ ...request, token: 'tok_ok' });
-      },
-    };
-    const due = now() + 2 * DAY;
-    api.world.clock.set(due);
-    const batch = runBatch({ ...deps, gateway }, due);
-    await inside;
+    const { batch, release } = await retryHeldAtTheGateway((request) => ({ ...request, token: 'tok_ok' }));
     const paid = await api.call(await as(MANAGER), {
       method: 'POST',
       url: `/v1/invoices/${invoice.id}/payments`,
