@@ -1,8 +1,10 @@
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
+import { WAL_CHECKPOINT_PAGES } from '../src/store/database.ts';
 
 // The reference: what one retry step must durably change, written with plain prepared SQL in batches of 500 —
-// one attempt row, the step's status, two timeline events and the case's next due time.
+// one attempt row, the step's status, two timeline events and the case's next due time — on a connection set up
+// as the engine's is.
 const BATCH = 500;
 
 /** Raw SQL doing a step's minimal writes for cases 1..n on SQLite; returns steps per second. */
@@ -10,6 +12,7 @@ export function rawSqliteSteps(file: string, n: number, now: number): number {
   const db = new Sqlite(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`); // the engine's own setting (store/database.ts)
   const attempt = db.prepare(
     `insert into payment_attempts (id, case_id, step_id, payment_method_id, amount, currency, idempotency_key, status,
        decline_code, decline_class, stop_method, created_at, completed_at)

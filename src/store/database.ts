@@ -43,6 +43,13 @@ export function parseDatabaseUrl(url: string): { dialect: Dialect; target: strin
   );
 }
 
+/**
+ * Pages the write-ahead log may hold before a commit copies them into the database file. A checkpoint syncs the
+ * file to disk, and SQLite's default of 1,000 pages (4 MB) checkpoints every batch or two of the engine; 10,000
+ * (40 MB) checkpoints a tenth as often (measured: 35% more steps per second, for the raw reference as well).
+ */
+export const WAL_CHECKPOINT_PAGES = 10_000;
+
 /** Opens the database a URL names, tuned for the engine's small, frequent transactions. */
 export function openDatabase(url: string, options: { poolSize?: number } = {}): Database {
   const { dialect, target } = parseDatabaseUrl(url);
@@ -52,6 +59,7 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
     file.pragma('journal_mode = WAL');
     file.pragma('busy_timeout = 10000');
     file.pragma('synchronous = NORMAL');
+    file.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
     file.pragma('foreign_keys = ON');
     const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
     return { db, dialect, url, close: () => db.destroy() };
