@@ -1,11 +1,11 @@
 import type { DeclineClass } from '../domain/declines.ts';
 import type { AttemptFacts, MethodFacts } from '../domain/retry-planner.ts';
 import type { StepFacts } from '../domain/step-decision.ts';
-import type { CaseFactRows } from '../store/case-facts.ts';
-import type { AttemptRow, PaymentMethodRow } from '../store/tables.ts';
+import type { CaseFactRows, MethodFact } from '../store/case-facts.ts';
+import type { AttemptRow } from '../store/tables.ts';
 
 /** A payment method row as the retry planner sees it. */
-export function toMethodFacts(row: PaymentMethodRow): MethodFacts {
+export function toMethodFacts(row: MethodFact): MethodFacts {
   return {
     id: row.id,
     priority: row.priority,
