@@ -96,7 +96,7 @@ export async function buildApi(runtime: Runtime, options: ApiOptions = {}): Prom
         description:
           'Dunning and collections engine. Authenticate with `Authorization: Bearer rcp_…` (an API key) or a ' +
           'session cookie from `POST /v1/session` plus `X-CSRF-Token` on changes. Errors are RFC 9457 ' +
-          'problem+json naming each field at fault. POSTs accept `Idempotency-Key`.',
+          'problem+json naming each field at fault. POSTs accept `Idempotency-Key` (responses are kept 24 hours).',
       },
       components: {
         securitySchemes: {

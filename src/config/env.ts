@@ -11,6 +11,10 @@ export interface RecoupConfig {
   readonly outboxDir: string;
   readonly leaseMs: number;
   readonly batchSize: number;
+  /** Days outbox events are kept for listing and replay once delivered (RECOUP_EVENT_RETENTION_DAYS). */
+  readonly eventRetentionDays: number;
+  /** Days the ids of applied inbound webhook events are kept to ignore retries (RECOUP_INBOUND_RETENTION_DAYS). */
+  readonly inboundRetentionDays: number;
   readonly payLinkBase: string;
   /** Where readers' mail apps reach this server: the base of email open-pixel and click-redirect URLs. */
   readonly publicUrl: string;
@@ -81,6 +85,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RecoupConfig {
     outboxDir: env['RECOUP_OUTBOX_DIR'] || './.recoup/outbox',
     leaseMs: integer(env, 'RECOUP_LEASE_MS', 30_000, 1_000, 3_600_000),
     batchSize: integer(env, 'RECOUP_BATCH_SIZE', 500, 1, 10_000),
+    eventRetentionDays: integer(env, 'RECOUP_EVENT_RETENTION_DAYS', 90, 1, 36_500),
+    // Stripe retries an event for up to three days: a shorter memory would apply a late retry twice.
+    inboundRetentionDays: integer(env, 'RECOUP_INBOUND_RETENTION_DAYS', 30, 4, 36_500),
     payLinkBase: payLinkBase.replace(/\/$/, ''),
     publicUrl: publicUrl.replace(/\/+$/, ''),
     emailTracking: tracking === 'on',

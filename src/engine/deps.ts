@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Channel } from '../channels/channel.ts';
+import type { RetentionSettings } from '../maintenance/retention.ts';
 import type { TemplateRenderer } from '../channels/templates/renderer.ts';
 import type { PaymentGateway } from '../gateways/gateway.ts';
 import type { FieldCipher } from '../security/field-cipher.ts';
@@ -19,6 +20,7 @@ export interface EngineSettings {
   readonly emailTracking: boolean; // open pixel and click redirects in the emails the engine sends
   readonly gatewayConcurrency: number;
   readonly webhookAllowPrivate: boolean; // POST webhooks to loopback/private addresses too (off: refused)
+  readonly retention: RetentionSettings; // how long delivered events and inbound event ids are kept
 }
 
 /** The ports and settings the engine works through: everything with I/O comes in here. */
@@ -48,5 +50,6 @@ export function defaultEngineSettings(owner: string): EngineSettings {
     emailTracking: true,
     gatewayConcurrency: 16,
     webhookAllowPrivate: false,
+    retention: { eventDays: 90, inboundDays: 30 },
   };
 }

@@ -1,4 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  DEFAULT_RETENTION_SCHEDULE,
+  type RetentionSchedule,
+  runRetentionLoop,
+} from '../maintenance/retention-loop.ts';
 import { countDueCases } from '../store/scheduler.ts';
 import { type DeliveryTotals, runDeliveryLoop } from '../webhooks/delivery-loop.ts';
 import type { EngineDeps } from './deps.ts';
@@ -12,12 +17,15 @@ export interface WorkerOptions {
   readonly signal: AbortSignal;
   /** Deliver outbound webhooks beside the engine (default), with these request settings; null to leave them. */
   readonly webhooks?: { readonly timeoutMs?: number; readonly concurrency?: number } | null;
+  /** When to prune expired events, inbound ids and idempotency keys (default: a minute in, then hourly); null: never. */
+  readonly retention?: RetentionSchedule | null;
 }
 
 /**
- * The worker: the engine loop and, beside it, the webhook delivery loop. Each stops between batches when
- * signalled, so a batch's outcome is always recorded before exit; a killed worker's leases expire. If either loop
- * fails the other is stopped too, and the error is thrown once both have ended.
+ * The worker: the engine loop and, beside it, the webhook delivery loop and retention (except in a worker that exits
+ * once idle: a one-shot run is no place for housekeeping). Each stops between batches when signalled, so a batch's
+ * outcome is always recorded before exit; a killed worker's leases expire. If the engine or delivery loop fails the
+ * other is stopped too, and the error is thrown once both have ended.
  */
 export async function runWorker(
   deps: EngineDeps,
@@ -50,7 +58,13 @@ export async function runWorker(
             mayExit: () => options.exitWhenIdle && engineDone,
           }),
         );
+  const retention =
+    options.retention === null || options.exitWhenIdle
+      ? Promise.resolve()
+      : runRetentionLoop(deps, options.retention ?? DEFAULT_RETENTION_SCHEDULE, stop.signal);
   const [e, w] = await Promise.allSettled([engine, webhooks]);
+  stop.abort(); // the engine and deliveries have ended: retention has nothing left to serve
+  await retention;
   options.signal.removeEventListener('abort', forward);
   if (e.status === 'rejected') throw e.reason;
   if (w.status === 'rejected') throw w.reason;

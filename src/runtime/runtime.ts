@@ -91,6 +91,7 @@ export async function openRuntime(config: RecoupConfig, options: RuntimeOptions 
     publicUrl: config.publicUrl,
     emailTracking: config.emailTracking,
     webhookAllowPrivate: config.webhookAllowPrivate,
+    retention: { eventDays: config.eventRetentionDays, inboundDays: config.inboundRetentionDays },
     business: { name: config.businessName, supportEmail: config.supportEmail },
   };
   const deps: EngineDeps = {

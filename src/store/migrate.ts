@@ -13,6 +13,7 @@ import * as recoveryCredit from './migrations/010-recovery-credit.ts';
 import * as messageTracking from './migrations/011-message-tracking.ts';
 import * as templateVersions from './migrations/012-template-versions.ts';
 import * as settings from './migrations/013-settings.ts';
+import * as retention from './migrations/014-retention.ts';
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -31,6 +32,7 @@ const steps: Record<string, Step> = {
   '011-message-tracking': messageTracking,
   '012-template-versions': templateVersions,
   '013-settings': settings,
+  '014-retention': retention,
 };
 
 /** Applies every migration not yet applied, each in its own transaction; returns the names applied. */

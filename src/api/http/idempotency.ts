@@ -14,7 +14,8 @@ function keyError(reason: string): ApiError {
  * Stripe-style idempotent POSTs: the first request with an `Idempotency-Key` stores its response; a repeat with
  * the same body gets that response again (and `Idempotent-Replayed: true`), a repeat with another body gets 422,
  * and a repeat while the first is still running gets 409. Keys belong to their caller, and 5xx answers are not
- * kept, so a request that failed on our side can be retried with the same key.
+ * kept, so a request that failed on our side can be retried with the same key. Retention deletes keys after a day
+ * (maintenance/retention.ts), as Stripe does.
  */
 export function registerIdempotency(app: FastifyInstance): void {
   app.decorateRequest('idempotency', null);

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
+import { IDEMPOTENCY_KEY_HOURS, pruneExpired } from '../../maintenance/retention.ts';
 import { releaseLeases } from '../../store/scheduler.ts';
 import { withRuntime } from '../context.ts';
 import { UsageError } from '../errors.ts';
 
-/** `recoup migrate` and `recoup leases release`: the operator's commands. */
+/** `recoup migrate`, `recoup leases release` and `recoup prune`: the operator's commands. */
 export function registerOperations(program: Command): void {
   program
     .command('migrate')
@@ -28,6 +29,28 @@ export function registerOperations(program: Command): void {
       await withRuntime(async ({ database }) => {
         const n = await releaseLeases(database.db, options.all ? undefined : options.owner);
         console.log(`released ${n} leases`);
+      });
+    });
+
+  program
+    .command('prune')
+    .description(
+      `delete delivered outbox events past RECOUP_EVENT_RETENTION_DAYS, inbound event ids past ` +
+        `RECOUP_INBOUND_RETENTION_DAYS, idempotency keys older than ${IDEMPOTENCY_KEY_HOURS} hours and expired ` +
+        'sessions (workers do this hourly)',
+    )
+    .option('--dry-run', 'count what would be deleted, and delete nothing')
+    .action(async (options: { dryRun?: boolean }) => {
+      await withRuntime(async ({ database, deps }) => {
+        const r = await pruneExpired(database, deps.settings.retention, deps.clock.now(), {
+          dryRun: options.dryRun ?? false,
+        });
+        const n = (v: number) => v.toLocaleString('en-US');
+        console.log(
+          `${options.dryRun ? 'would delete' : 'deleted'} ${n(r.events)} outbox events (with ${n(r.deliveries)} ` +
+            `finished deliveries), ${n(r.inboundEvents)} inbound event ids, ${n(r.idempotencyKeys)} idempotency ` +
+            `keys and ${n(r.sessions)} expired sessions`,
+        );
       });
     });
 }

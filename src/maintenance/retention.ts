@@ -1,0 +1,180 @@
+import { sql } from 'kysely';
+import { memberOf } from '../store/batch.ts';
+import { type Database, type Db, writeTransaction } from '../store/database.ts';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** Stored idempotent responses answer repeats for a day, as Stripe's do; after that a key may be used afresh. */
+export const IDEMPOTENCY_KEY_HOURS = 24;
+
+/** How long Recoup keeps what it needs only for a while (RECOUP_EVENT_RETENTION_DAYS, RECOUP_INBOUND_RETENTION_DAYS). */
+export interface RetentionSettings {
+  /** Outbox events: the window `GET /v1/events` lists and `recoup webhooks replay` can replay. */
+  readonly eventDays: number;
+  /** Ids of applied inbound events, kept to ignore a billing system's retries of them. */
+  readonly inboundDays: number;
+}
+
+/** What one pruning run deleted, or would delete with `dryRun`. */
+export interface PruneReport {
+  events: number;
+  deliveries: number;
+  inboundEvents: number;
+  idempotencyKeys: number;
+  sessions: number;
+}
+
+// Rows per delete: each is its own short transaction, so a large first prune never holds the write lock for long.
+const CHUNK = 5_000;
+
+/**
+ * Deletes, oldest first, what has outlived its use: outbox events past the retention window whose deliveries have
+ * all finished (with those deliveries; an event still being delivered stays, however old), inbound event ids past
+ * theirs, idempotency keys older than a day, and expired sessions. Cases, timelines, payments, messages and the
+ * audit log are records and are never pruned.
+ */
+export async function pruneExpired(
+  database: Database,
+  settings: RetentionSettings,
+  now: number,
+  options: { dryRun?: boolean; chunk?: number } = {},
+): Promise<PruneReport> {
+  const chunk = options.chunk ?? CHUNK;
+  const cutoffs = {
+    events: now - settings.eventDays * DAY_MS,
+    inbound: now - settings.inboundDays * DAY_MS,
+    idempotency: now - IDEMPOTENCY_KEY_HOURS * HOUR_MS,
+  };
+  if (options.dryRun) return countExpired(database.db, cutoffs, now);
+  const report: PruneReport = { events: 0, deliveries: 0, inboundEvents: 0, idempotencyKeys: 0, sessions: 0 };
+  for (;;) {
+    const done = await writeTransaction(database, async (trx) => {
+      const seqs = (await expiredEvents(trx, cutoffs.events).select('seq').limit(chunk).execute()).map(
+        (r) => r.seq,
+      );
+      if (seqs.length === 0) return true;
+      const deliveries = await trx
+        .deleteFrom('webhook_deliveries')
+        .where(memberOf(trx, 'event_seq', seqs))
+        .execute();
+      const events = await trx
+        .deleteFrom('outbox_events')
+        .where(memberOf(trx, 'seq', seqs))
+        .execute();
+      report.deliveries += Number(deliveries[0]?.numDeletedRows ?? 0);
+      report.events += Number(events[0]?.numDeletedRows ?? 0);
+      return seqs.length < chunk;
+    });
+    if (done) break;
+  }
+  report.inboundEvents = await deleteInChunks(database, chunk, (trx) =>
+    trx
+      .deleteFrom('inbound_events')
+      .where((eb) =>
+        eb(
+          eb.refTuple('source', 'event_id'),
+          'in',
+          eb
+            .selectFrom('inbound_events')
+            .select(['source', 'event_id'])
+            .where('received_at', '<', cutoffs.inbound)
+            .orderBy('received_at')
+            .limit(chunk)
+            .$asTuple('source', 'event_id'),
+        ),
+      ),
+  );
+  report.idempotencyKeys = await deleteInChunks(database, chunk, (trx) =>
+    trx
+      .deleteFrom('idempotency_keys')
+      .where((eb) =>
+        eb(
+          eb.refTuple('actor', 'key'),
+          'in',
+          eb
+            .selectFrom('idempotency_keys')
+            .select(['actor', 'key'])
+            .where('created_at', '<', cutoffs.idempotency)
+            .orderBy('created_at')
+            .limit(chunk)
+            .$asTuple('actor', 'key'),
+        ),
+      ),
+  );
+  const sessions = await database.db.deleteFrom('sessions').where('expires_at', '<', now).executeTakeFirst();
+  report.sessions = Number(sessions.numDeletedRows);
+  return report;
+}
+
+/** Outbox events past the cutoff that were fanned out and have no delivery still pending, oldest first. */
+function expiredEvents(db: Db, cutoff: number) {
+  return db
+    .selectFrom('outbox_events as e')
+    .where('e.created_at', '<', cutoff)
+    .where('e.fanned_out', '=', 1)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('webhook_deliveries as d')
+            .select(sql`1`.as('one'))
+            .whereRef('d.event_seq', '=', 'e.seq')
+            .where('d.status', '=', 'pending'),
+        ),
+      ),
+    )
+    .orderBy('e.created_at')
+    .orderBy('e.seq');
+}
+
+/** Runs a chunked delete until it deletes less than a chunk; returns how many rows went. */
+async function deleteInChunks(
+  database: Database,
+  chunk: number,
+  statement: (trx: Db) => { executeTakeFirst(): Promise<{ numDeletedRows: bigint }> },
+): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const result = await writeTransaction(database, (trx) => statement(trx).executeTakeFirst());
+    const n = Number(result.numDeletedRows);
+    total += n;
+    if (n < chunk) return total;
+  }
+}
+
+async function countExpired(
+  db: Db,
+  cutoffs: { events: number; inbound: number; idempotency: number },
+  now: number,
+): Promise<PruneReport> {
+  const count = async (q: { executeTakeFirstOrThrow(): Promise<{ n: number | string | bigint }> }) =>
+    Number((await q.executeTakeFirstOrThrow()).n);
+  const expired = expiredEvents(db, cutoffs.events).clearOrderBy().select('e.seq');
+  return {
+    events: await count(db.selectFrom(expired.as('x')).select((eb) => eb.fn.countAll().as('n'))),
+    deliveries: await count(
+      db
+        .selectFrom('webhook_deliveries')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('event_seq', 'in', expired),
+    ),
+    inboundEvents: await count(
+      db
+        .selectFrom('inbound_events')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('received_at', '<', cutoffs.inbound),
+    ),
+    idempotencyKeys: await count(
+      db
+        .selectFrom('idempotency_keys')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('created_at', '<', cutoffs.idempotency),
+    ),
+    sessions: await count(
+      db
+        .selectFrom('sessions')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('expires_at', '<', now),
+    ),
+  };
+}
