@@ -68,40 +68,18 @@ export async function pruneExpired(
     });
     if (done) break;
   }
-  report.inboundEvents = await deleteInChunks(database, chunk, (trx) =>
-    trx
-      .deleteFrom('inbound_events')
-      .where((eb) =>
-        eb(
-          eb.refTuple('source', 'event_id'),
-          'in',
-          eb
-            .selectFrom('inbound_events')
-            .select(['source', 'event_id'])
-            .where('received_at', '<', cutoffs.inbound)
-            .orderBy('received_at')
-            .limit(chunk)
-            .$asTuple('source', 'event_id'),
-        ),
-      ),
-  );
-  report.idempotencyKeys = await deleteInChunks(database, chunk, (trx) =>
-    trx
-      .deleteFrom('idempotency_keys')
-      .where((eb) =>
-        eb(
-          eb.refTuple('actor', 'key'),
-          'in',
-          eb
-            .selectFrom('idempotency_keys')
-            .select(['actor', 'key'])
-            .where('created_at', '<', cutoffs.idempotency)
-            .orderBy('created_at')
-            .limit(chunk)
-            .$asTuple('actor', 'key'),
-        ),
-      ),
-  );
+  report.inboundEvents = await deleteOldest(database, chunk, {
+    table: 'inbound_events',
+    key: ['source', 'event_id'],
+    age: 'received_at',
+    before: cutoffs.inbound,
+  });
+  report.idempotencyKeys = await deleteOldest(database, chunk, {
+    table: 'idempotency_keys',
+    key: ['actor', 'key'],
+    age: 'created_at',
+    before: cutoffs.idempotency,
+  });
   const sessions = await database.db.deleteFrom('sessions').where('expires_at', '<', now).executeTakeFirst();
   report.sessions = Number(sessions.numDeletedRows);
   return report;
@@ -127,16 +105,33 @@ function expiredEvents(db: Db, cutoff: number) {
     .orderBy('e.seq');
 }
 
-/** Runs a chunked delete until it deletes less than a chunk; returns how many rows went. */
-async function deleteInChunks(
+/**
+ * Deletes a table's rows older than `before`, oldest first and `chunk` at a time, each chunk in its own
+ * transaction; returns how many went. The rows are picked by their two-column key, which both databases compare as
+ * a row value.
+ */
+async function deleteOldest(
   database: Database,
   chunk: number,
-  statement: (trx: Db) => { executeTakeFirst(): Promise<{ numDeletedRows: bigint }> },
+  target: {
+    table: 'inbound_events' | 'idempotency_keys';
+    key: [string, string];
+    age: string;
+    before: number;
+  },
 ): Promise<number> {
+  const [a, b] = target.key.map((c) => sql.ref(c));
+  const t = sql.table(target.table);
+  const age = sql.ref(target.age);
   let total = 0;
   for (;;) {
-    const result = await writeTransaction(database, (trx) => statement(trx).executeTakeFirst());
-    const n = Number(result.numDeletedRows);
+    const result = await writeTransaction(database, (trx) =>
+      sql`delete from ${t} where (${a}, ${b}) in
+        (select ${a}, ${b} from ${t} where ${age} < ${target.before} order by ${age} limit ${chunk})`.execute(
+        trx,
+      ),
+    );
+    const n = Number(result.numAffectedRows ?? 0);
     total += n;
     if (n < chunk) return total;
   }
