@@ -1,21 +1,11 @@
 import { hashPassword, passwordProblem } from './passwords.ts';
+import { InputError } from '../domain/input-error.ts';
 import { newId } from '../engine/ids.ts';
 import type { Queryable } from '../store/database.ts';
 import type { Role, UserRow } from '../store/schema/api.ts';
 
 /** A user as the API and CLI show it: never the password hash. */
 export type UserSummary = Omit<UserRow, 'password_hash'>;
-
-/** A user that cannot be created or changed as asked; names the field. */
-export class UserInputError extends Error {
-  constructor(
-    readonly field: string,
-    readonly reason: string,
-    readonly status: 400 | 409 = 400,
-  ) {
-    super(`${field}: ${reason}`);
-  }
-}
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const COLUMNS = ['id', 'email', 'name', 'role', 'created_at', 'updated_at', 'disabled_at'] as const;
@@ -26,11 +16,11 @@ export async function createUser(
   input: { email: string; name?: string; role: Role; password: string; now: number },
 ): Promise<UserSummary> {
   const email = input.email.trim().toLowerCase();
-  if (!EMAIL_RE.test(email)) throw new UserInputError('email', 'expected an email address');
+  if (!EMAIL_RE.test(email)) throw new InputError('email', 'expected an email address');
   const weak = passwordProblem(input.password);
-  if (weak) throw new UserInputError('password', weak);
+  if (weak) throw new InputError('password', weak);
   const taken = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
-  if (taken) throw new UserInputError('email', 'a user with this email exists', 409);
+  if (taken) throw new InputError('email', 'a user with this email exists', 409);
   const user: UserSummary = {
     id: newId('usr'),
     email,
@@ -80,7 +70,7 @@ export async function updateUser(
   if (patch.role !== undefined) set.role = patch.role;
   if (patch.password !== undefined) {
     const weak = passwordProblem(patch.password);
-    if (weak) throw new UserInputError('password', weak);
+    if (weak) throw new InputError('password', weak);
     set.password_hash = await hashPassword(patch.password);
   }
   if (patch.disabled !== undefined) set.disabled_at = patch.disabled ? now : null;

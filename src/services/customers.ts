@@ -1,4 +1,5 @@
 import { type PostalAddress, parsePostalAddress } from '../domain/postal-address.ts';
+import { InputError } from '../domain/input-error.ts';
 import { newId } from '../engine/ids.ts';
 import { type CellParser, email, locale, phone, timeZone } from '../import/cells.ts';
 import type { FieldCipher } from '../security/field-cipher.ts';
@@ -10,17 +11,6 @@ import {
   sealContact,
 } from '../store/customer-contacts.ts';
 import type { Db } from '../store/database.ts';
-
-/** A customer change that breaks a rule; names the field (`email`, `time_zone`) and why. */
-export class CustomerInputError extends Error {
-  constructor(
-    readonly field: string,
-    readonly reason: string,
-    readonly status: 400 | 404 | 409 = 400,
-  ) {
-    super(`${field}: ${reason}`);
-  }
-}
 
 /** The fields a caller may set on a customer; contact data in the clear. */
 export interface CustomerInput {
@@ -45,7 +35,7 @@ export interface CustomerQuery {
 
 function check<T>(field: string, parser: CellParser<T>, value: unknown): T {
   const parsed = parser(value);
-  if (!parsed.ok) throw new CustomerInputError(field, parsed.message);
+  if (!parsed.ok) throw new InputError(field, parsed.message);
   return parsed.value;
 }
 
@@ -81,7 +71,7 @@ export async function createCustomer(
   const checked = checkedContact(input);
   const externalId = input.external_id ?? null;
   if (externalId !== null && (await externalIdTaken(db, externalId))) {
-    throw new CustomerInputError('external_id', 'a customer with this external id exists', 409);
+    throw new InputError('external_id', 'a customer with this external id exists', 409);
   }
   const id = newId('cus');
   await insertCustomers(db, cipher, [
@@ -112,17 +102,13 @@ export async function updateCustomer(
   now: number,
 ): Promise<OpenCustomer> {
   const current = await loadCustomer(db, cipher, id);
-  if (!current) throw new CustomerInputError('id', 'no such customer', 404);
+  if (!current) throw new InputError('id', 'no such customer', 404);
   if (current.erased_at !== null) {
-    throw new CustomerInputError(
-      'id',
-      'this customer was erased; their personal data cannot be set again',
-      409,
-    );
+    throw new InputError('id', 'this customer was erased; their personal data cannot be set again', 409);
   }
   const checked = checkedContact(patch);
   if (patch.external_id && (await externalIdTaken(db, patch.external_id, id))) {
-    throw new CustomerInputError('external_id', 'a customer with this external id exists', 409);
+    throw new InputError('external_id', 'a customer with this external id exists', 409);
   }
   const contact = sealContact(cipher, id, {
     email: checked.email === undefined ? current.email : checked.email,

@@ -4,7 +4,7 @@ import { isCurrency } from '../domain/money.ts';
 import { majorText } from '../import/cells.ts';
 import { type Database, type Queryable, type Trx, writeTransaction } from '../store/database.ts';
 import type { CollectionMethod, InvoiceRow, InvoiceStatus, PaymentsTable } from '../store/tables.ts';
-import { BillingInputError } from './billing-input-error.ts';
+import { InputError } from '../domain/input-error.ts';
 import { invoiceChangeProblem, settleInvoiceChanges, settledStatus } from './invoice-settlement.ts';
 
 /** Which invoices a list shows; every filter is optional and they combine with AND. */
@@ -79,15 +79,14 @@ export async function getInvoice(db: Queryable, id: string): Promise<InvoiceRow 
  */
 export async function createInvoice(db: Queryable, input: NewInvoiceInput, now: number): Promise<InvoiceRow> {
   if (!isCurrency(input.currency))
-    throw new BillingInputError('currency', 'expected an ISO 4217 currency code such as EUR');
+    throw new InputError('currency', 'expected an ISO 4217 currency code such as EUR');
   const failedAt = input.failed_at ?? null;
   const failureCode = input.failure_code ?? null;
   if (failedAt !== null && input.collection !== 'charge_automatically')
-    throw new BillingInputError('failed_at', 'only applies when collection is charge_automatically');
-  if (failedAt !== null && failedAt > now)
-    throw new BillingInputError('failed_at', 'must not be in the future');
+    throw new InputError('failed_at', 'only applies when collection is charge_automatically');
+  if (failedAt !== null && failedAt > now) throw new InputError('failed_at', 'must not be in the future');
   if (failureCode !== null && failedAt === null)
-    throw new BillingInputError('failure_code', 'only applies together with failed_at');
+    throw new InputError('failure_code', 'only applies together with failed_at');
   await requireBillableCustomer(db, input.customer_id);
   const invoice: InvoiceRow = {
     id: newId('inv'),
@@ -113,7 +112,7 @@ export async function createInvoice(db: Queryable, input: NewInvoiceInput, now: 
     .onConflict((oc) => oc.column('external_id').doNothing())
     .executeTakeFirst();
   if (Number(inserted.numInsertedOrUpdatedRows ?? 0) !== 1)
-    throw new BillingInputError('external_id', 'another invoice already has this external_id', 409);
+    throw new InputError('external_id', 'another invoice already has this external_id', 409);
   return invoice;
 }
 
@@ -131,18 +130,14 @@ export async function updateInvoice(
     const current = await lockInvoice(database, trx, id);
     if (!current) return null;
     if (current.status !== 'open')
-      throw new BillingInputError(
-        'id',
-        `the invoice is ${current.status}; only an open invoice can change`,
-        409,
-      );
+      throw new InputError('id', `the invoice is ${current.status}; only an open invoice can change`, 409);
     const next = {
       number: patch.number ?? current.number,
       total: patch.total ?? current.total,
       due_at: patch.due_at ?? current.due_at,
     };
     const problem = invoiceChangeProblem(current, { currency: patch.currency ?? current.currency, ...next });
-    if (problem) throw new BillingInputError(problem.column, problem.message, 409);
+    if (problem) throw new InputError(problem.column, problem.message, 409);
     const changed = (Object.keys(next) as (keyof typeof next)[]).filter((k) => next[k] !== current[k]);
     if (changed.length === 0) return current;
     const updated: InvoiceRow = {
@@ -182,10 +177,10 @@ export async function recordInvoicePayment(
     const current = await lockInvoice(database, trx, id);
     if (!current) return null;
     if (current.status === 'paid' || current.status === 'void')
-      throw new BillingInputError('id', `the invoice is ${current.status}; it takes no more payments`, 409);
+      throw new InputError('id', `the invoice is ${current.status}; it takes no more payments`, 409);
     const owed = current.total - current.amount_paid;
     if (input.amount > owed)
-      throw new BillingInputError(
+      throw new InputError(
         'amount',
         `must not exceed the ${majorText(owed, current.currency)} ${current.currency} still owed on this invoice`,
       );
@@ -197,7 +192,7 @@ export async function recordInvoicePayment(
       .where('reference', '=', reference)
       .executeTakeFirst();
     if (taken)
-      throw new BillingInputError(
+      throw new InputError(
         'reference',
         'a payment with this reference is already recorded on this invoice',
         409,
@@ -254,7 +249,7 @@ async function writeOff(
     const current = await lockInvoice(database, trx, id);
     if (!current) return null;
     if (!WRITE_OFF_FROM[status].includes(current.status))
-      throw new BillingInputError(
+      throw new InputError(
         'id',
         current.status === status
           ? `the invoice is already ${status}`
@@ -293,9 +288,9 @@ async function requireBillableCustomer(db: Queryable, customerId: string): Promi
     .select(['id', 'erased_at'])
     .where('id', '=', customerId)
     .executeTakeFirst();
-  if (!customer) throw new BillingInputError('customer_id', 'no customer with this id');
+  if (!customer) throw new InputError('customer_id', 'no customer with this id');
   if (customer.erased_at !== null)
-    throw new BillingInputError(
+    throw new InputError(
       'customer_id',
       "this customer's personal data was erased; they cannot be billed",
       409,

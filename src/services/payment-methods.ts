@@ -1,7 +1,7 @@
 import { newId } from '../engine/ids.ts';
 import type { Queryable } from '../store/database.ts';
 import type { PaymentMethodRow } from '../store/tables.ts';
-import { BillingInputError } from './billing-input-error.ts';
+import { InputError } from '../domain/input-error.ts';
 
 export type PaymentMethodType = 'card' | 'bank_debit';
 export type PaymentMethodStatus = 'active' | 'disabled';
@@ -76,28 +76,25 @@ export async function createPaymentMethod(
 ): Promise<PaymentMethodRow> {
   // The message never repeats the value: error answers end up in logs.
   if (looksLikeCardNumber(input.token))
-    throw new BillingInputError(
+    throw new InputError(
       'token',
       "looks like a card number: send the gateway's token (e.g. tok_… or pm_…), never the card number",
     );
   const expMonth = input.exp_month ?? null;
   const expYear = input.exp_year ?? null;
   if ((expMonth === null) !== (expYear === null))
-    throw new BillingInputError(
-      expMonth === null ? 'exp_month' : 'exp_year',
-      'exp_month and exp_year go together',
-    );
+    throw new InputError(expMonth === null ? 'exp_month' : 'exp_year', 'exp_month and exp_year go together');
   // Every card expires, so a card without its expiry is incomplete; bank debits have none.
   if (input.type === 'card' && expMonth === null)
-    throw new BillingInputError('exp_month', 'is required for a card (with exp_year)');
+    throw new InputError('exp_month', 'is required for a card (with exp_year)');
   const customer = await db
     .selectFrom('customers')
     .select(['id', 'erased_at'])
     .where('id', '=', input.customer_id)
     .executeTakeFirst();
-  if (!customer) throw new BillingInputError('customer_id', 'no customer with this id');
+  if (!customer) throw new InputError('customer_id', 'no customer with this id');
   if (customer.erased_at !== null)
-    throw new BillingInputError(
+    throw new InputError(
       'customer_id',
       "this customer's personal data was erased; nothing can be added",
       409,
@@ -124,7 +121,7 @@ export async function createPaymentMethod(
     .onConflict((oc) => oc.column('external_id').doNothing())
     .executeTakeFirst();
   if (Number(inserted.numInsertedOrUpdatedRows ?? 0) !== 1)
-    throw new BillingInputError('external_id', 'another payment method already has this external_id', 409);
+    throw new InputError('external_id', 'another payment method already has this external_id', 409);
   return method;
 }
 
@@ -145,10 +142,7 @@ export async function updatePaymentMethod(
   const expYear = set.exp_year ?? current.exp_year;
   // A method stored without an expiry (a bank debit) cannot be given half of one.
   if ((expMonth === null) !== (expYear === null))
-    throw new BillingInputError(
-      expMonth === null ? 'exp_month' : 'exp_year',
-      'exp_month and exp_year go together',
-    );
+    throw new InputError(expMonth === null ? 'exp_month' : 'exp_year', 'exp_month and exp_year go together');
   if (Object.keys(set).length === 0) return current;
   await db
     .updateTable('payment_methods')

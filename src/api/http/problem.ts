@@ -1,3 +1,4 @@
+import { InputError } from '../../domain/input-error.ts';
 import type { FieldError } from '../../domain/validation.ts';
 
 /** One field an error names: `body.total`, `query.limit`, `header.idempotency-key`. */
@@ -78,4 +79,18 @@ export function notFound(kind: string, id: string): ApiError {
 /** 409 for a request that is valid but conflicts with the object's state (paying a voided invoice). */
 export function conflict(field: string, reason: string): ApiError {
   return new ApiError(409, 'conflict', `${field}: ${reason}`, [{ field, reason }]);
+}
+
+const INPUT_SLUGS = { 400: 'invalid-request', 404: 'not-found', 409: 'conflict' } as const;
+
+/**
+ * Rethrows a service's InputError as the problem it answers, naming `path.id` when the object itself is at fault
+ * and `body.<field>` otherwise; any other error goes on to the error handler. For `.catch(asProblem)`.
+ */
+export function asProblem(error: unknown): never {
+  if (!(error instanceof InputError)) throw error;
+  const field = error.field === 'id' ? 'path.id' : `body.${error.field}`;
+  throw new ApiError(error.status, INPUT_SLUGS[error.status], `${field}: ${error.reason}`, [
+    { field, reason: error.reason },
+  ]);
 }

@@ -1,15 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import {
-  CustomerInputError,
-  createCustomer,
-  listCustomers,
-  updateCustomer,
-} from '../../services/customers.ts';
+import { createCustomer, listCustomers, updateCustomer } from '../../services/customers.ts';
 import { loadCustomer, type OpenCustomer } from '../../store/customer-contacts.ts';
 import { audited } from '../http/audit.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
-import { ApiError, notFound } from '../http/problem.ts';
+import { asProblem, notFound } from '../http/problem.ts';
 import { IdParams, Instant, Page, PageQuery, iso, problemResponses } from '../http/schemas.ts';
 
 const Channel = Type.Union([
@@ -79,19 +74,6 @@ function present(c: OpenCustomer) {
     updated_at: iso(c.updated_at),
     erased: c.erased_at !== null,
   };
-}
-
-function asProblem(error: unknown): never {
-  if (error instanceof CustomerInputError) {
-    const field = error.field === 'id' ? 'path.id' : `body.${error.field}`;
-    throw new ApiError(
-      error.status,
-      error.status === 404 ? 'not-found' : 'invalid-request',
-      `${field}: ${error.reason}`,
-      [{ field, reason: error.reason }],
-    );
-  }
-  throw error;
 }
 
 /** Customers: who owes, how to reach them (encrypted at rest) and what they opted out of. */

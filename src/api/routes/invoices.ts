@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { BillingInputError } from '../../services/billing-input-error.ts';
 import {
   createInvoice,
   getInvoice,
@@ -13,7 +12,7 @@ import {
 import type { InvoiceRow, PaymentsTable } from '../../store/tables.ts';
 import { audited } from '../http/audit.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
-import { ApiError, notFound } from '../http/problem.ts';
+import { asProblem, notFound } from '../http/problem.ts';
 import {
   Currency,
   IdParams,
@@ -102,20 +101,6 @@ function present(invoice: InvoiceRow) {
 
 function presentPayment(payment: PaymentsTable) {
   return { ...payment, received_at: iso(payment.received_at) };
-}
-
-/** The service's refusal as a problem naming the request field: `id` is the invoice in the path. */
-function asProblem(error: unknown): never {
-  if (error instanceof BillingInputError) {
-    const field = error.field === 'id' ? 'path.id' : `body.${error.field}`;
-    throw new ApiError(
-      error.status,
-      error.status === 409 ? 'conflict' : 'invalid-request',
-      `${field}: ${error.reason}`,
-      [{ field, reason: error.reason }],
-    );
-  }
-  throw error;
 }
 
 const ms = (value: string) => Date.parse(value);

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { BillingInputError } from '../../services/billing-input-error.ts';
 import {
   MAX_PRIORITY,
   createPaymentMethod,
@@ -11,7 +10,7 @@ import {
 import type { PaymentMethodRow } from '../../store/tables.ts';
 import { audited } from '../http/audit.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
-import { ApiError, notFound } from '../http/problem.ts';
+import { asProblem, notFound } from '../http/problem.ts';
 import { IdParams, Instant, Page, PageQuery, iso, problemResponses } from '../http/schemas.ts';
 
 const TypeSchema = Type.Union([Type.Literal('card'), Type.Literal('bank_debit')]);
@@ -41,20 +40,6 @@ const PaymentMethodSchema = Type.Object({
 
 function present(method: PaymentMethodRow) {
   return { ...method, created_at: iso(method.created_at), updated_at: iso(method.updated_at) };
-}
-
-/** The service's refusal as a problem naming the body field. */
-function asProblem(error: unknown): never {
-  if (error instanceof BillingInputError) {
-    const field = error.field === 'id' ? 'path.id' : `body.${error.field}`;
-    throw new ApiError(
-      error.status,
-      error.status === 409 ? 'conflict' : 'invalid-request',
-      `${field}: ${error.reason}`,
-      [{ field, reason: error.reason }],
-    );
-  }
-  throw error;
 }
 
 /** Payment methods: the gateway tokens on file per customer that retries go through, in priority order. */

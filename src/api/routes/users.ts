@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import {
   type UserSummary,
-  UserInputError,
   createUser,
   getUser,
   listAssignees,
@@ -10,7 +9,7 @@ import {
   updateUser,
 } from '../../access/users.ts';
 import { audited } from '../http/audit.ts';
-import { ApiError, notFound } from '../http/problem.ts';
+import { asProblem, notFound } from '../http/problem.ts';
 import { IdParams, Instant, problemResponses } from '../http/schemas.ts';
 
 const RoleSchema = Type.Union([
@@ -38,16 +37,6 @@ function present(user: UserSummary) {
     created_at: new Date(user.created_at).toISOString(),
     disabled: user.disabled_at !== null,
   };
-}
-
-/** The service's answer for bad user input, as a problem naming the body field. */
-function asProblem(error: unknown): never {
-  if (error instanceof UserInputError) {
-    throw new ApiError(error.status, 'invalid-request', error.message, [
-      { field: `body.${error.field}`, reason: error.reason },
-    ]);
-  }
-  throw error;
 }
 
 /** People who sign in to the dashboard, and their roles (admin only; the list of assignees for whoever works cases). */

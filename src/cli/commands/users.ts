@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { ROLES } from '../../api/auth/permissions.ts';
-import { UserInputError, createUser, listUsers } from '../../access/users.ts';
+import { createUser, listUsers } from '../../access/users.ts';
+import { InputError } from '../../domain/input-error.ts';
 import type { Role } from '../../store/schema/api.ts';
 import { withRuntime } from '../context.ts';
 import { UsageError } from '../errors.ts';
@@ -47,7 +48,7 @@ export function registerUsers(program: Command): void {
           console.log(`created ${user.role} ${user.email} (${user.id})`);
           if (generated) console.log(`password (shown once): ${generated}`);
         } catch (error) {
-          if (error instanceof UserInputError)
+          if (error instanceof InputError)
             throw new UsageError(`users create: --${error.field}: ${error.reason}`);
           throw error;
         }
