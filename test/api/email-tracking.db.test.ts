@@ -86,6 +86,15 @@ describe(`email open and click tracking over real SMTP on ${TEST_DB}`, () => {
             .executeTakeFirstOrThrow()
         ).n,
       );
+    const reader = (await createApiKey(db, { name: 'reader', scope: 'read', createdBy: null, now: 0 }))
+      .secret;
+    const getJson = async (url: string) => {
+      const res = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${reader}` } });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json();
+    };
+    const listed = async (query: string) =>
+      ((await getJson(`/v1/messages?channel=email&${query}`)).data as { id: string }[]).map((m) => m.id);
     const auditRows = await audited();
 
     const first = await remind(world, 'ada@example.com');
@@ -162,6 +171,33 @@ describe(`email open and click tracking over real SMTP on ${TEST_DB}`, () => {
     // A link checker's HEAD gets the image but is not a reader opening the email.
     expect((await app.inject({ method: 'HEAD', url: secondPixel })).statusCode).toBe(200);
     expect(await stamps(second.message.id)).toEqual({ opened_at: null, clicked_at: null });
+
+    // The API shows the stamps as instants, and its filters tell the opened and clicked message from the other.
+    const iso = (ms: number) => new Date(ms).toISOString();
+    expect(await getJson(`/v1/messages/${first.message.id}`)).toMatchObject({
+      opened_at: iso(openedAt),
+      clicked_at: iso(clickedAt),
+    });
+    expect(await getJson(`/v1/messages/${second.message.id}`)).toMatchObject({
+      opened_at: null,
+      clicked_at: null,
+    });
+    const firstListed = (await getJson(`/v1/messages?case_id=${first.message.case_id}`)).data;
+    expect(firstListed).toEqual([
+      expect.objectContaining({ id: first.message.id, opened_at: iso(openedAt), clicked_at: iso(clickedAt) }),
+    ]);
+    expect(await listed('opened=true')).toEqual([first.message.id]);
+    expect(await listed('clicked=true')).toEqual([first.message.id]);
+    expect(await listed('opened=false')).toEqual([second.message.id]);
+    expect(await listed('clicked=false')).toEqual([second.message.id]);
+    expect(await listed('')).toEqual([second.message.id, first.message.id]);
+    const badFilter = await app.inject({
+      method: 'GET',
+      url: '/v1/messages?opened=maybe',
+      headers: { authorization: `Bearer ${reader}` },
+    });
+    expect(badFilter.statusCode).toBe(400);
+    expect(badFilter.json().errors[0].field).toBe('query.opened');
 
     // A click without an open (images blocked) counts as both.
     const now = world.clock.now();

@@ -30,6 +30,14 @@ const messageProperties = {
   error: Type.Union([Type.String(), Type.Null()], { description: 'why it failed, when it did' }),
   created_at: Instant(),
   sent_at: Type.Union([Instant(), Type.Null()]),
+  opened_at: Type.Union([Instant(), Type.Null()], {
+    description:
+      'when the email was first seen opened (its tracking pixel loaded, or a link followed); approximate: ' +
+      'mail clients that block images never report an open, and some prefetch images without a reader',
+  }),
+  clicked_at: Type.Union([Instant(), Type.Null()], {
+    description: 'when one of its links was first followed, through the tracked redirect',
+  }),
 };
 
 const MessageSummarySchema = Type.Object(messageProperties);
@@ -54,6 +62,8 @@ function present(m: MessageSummary) {
     error: m.error,
     created_at: iso(m.created_at),
     sent_at: iso(m.sent_at),
+    opened_at: iso(m.opened_at),
+    clicked_at: iso(m.clicked_at),
   };
 }
 
@@ -75,6 +85,14 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
             customer_id: Type.Optional(Id),
             channel: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
             status: Type.Optional(MessageStatusSchema),
+            opened: Type.Optional(
+              Type.Boolean({
+                description: 'only messages seen opened (true) or not (false); opens are approximate',
+              }),
+            ),
+            clicked: Type.Optional(
+              Type.Boolean({ description: 'only messages with a followed link (true) or without (false)' }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -85,7 +103,14 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const q = request.query;
       const rows = await listMessages(
         db(),
-        { caseId: q.case_id, customerId: q.customer_id, channel: q.channel, status: q.status },
+        {
+          caseId: q.case_id,
+          customerId: q.customer_id,
+          channel: q.channel,
+          status: q.status,
+          opened: q.opened,
+          clicked: q.clicked,
+        },
         { after: decodeCursor(q.cursor), limit: q.limit + 1 },
       );
       return toPage(rows, q.limit, present);

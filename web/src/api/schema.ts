@@ -4898,10 +4898,14 @@ export interface paths {
                 query: {
                     case_id?: string;
                     channel?: string;
+                    /** @description only messages with a followed link (true) or without (false) */
+                    clicked?: boolean;
                     /** @description next_cursor of the previous page */
                     cursor?: string;
                     customer_id?: string;
                     limit: number;
+                    /** @description only messages seen opened (true) or not (false); opens are approximate */
+                    opened?: boolean;
                     /** @description sending while in flight; unknown when a crash came between sending and recording (never resent) */
                     status?: "sending" | "sent" | "failed" | "unknown";
                 };
@@ -4922,6 +4926,8 @@ export interface paths {
                                 case_id: string;
                                 /** @description email, webhook, … */
                                 channel: string;
+                                /** @description when one of its links was first followed, through the tracked redirect */
+                                clicked_at: string | null;
                                 /** Format: date-time */
                                 created_at: string;
                                 customer_id: string;
@@ -4930,6 +4936,8 @@ export interface paths {
                                 id: string;
                                 /** @description the locale rendered, after fallback */
                                 locale: string;
+                                /** @description when the email was first seen opened (its tracking pixel loaded, or a link followed); approximate: mail clients that block images never report an open, and some prefetch images without a reader */
+                                opened_at: string | null;
                                 provider_id: string | null;
                                 sent_at: string | null;
                                 /** @description sending while in flight; unknown when a crash came between sending and recording (never resent) */
@@ -5047,6 +5055,8 @@ export interface paths {
                             case_id: string;
                             /** @description email, webhook, … */
                             channel: string;
+                            /** @description when one of its links was first followed, through the tracked redirect */
+                            clicked_at: string | null;
                             /** Format: date-time */
                             created_at: string;
                             customer_id: string;
@@ -5055,6 +5065,8 @@ export interface paths {
                             id: string;
                             /** @description the locale rendered, after fallback */
                             locale: string;
+                            /** @description when the email was first seen opened (its tracking pixel loaded, or a link followed); approximate: mail clients that block images never report an open, and some prefetch images without a reader */
+                            opened_at: string | null;
                             provider_id: string | null;
                             sent_at: string | null;
                             /** @description sending while in flight; unknown when a crash came between sending and recording (never resent) */
