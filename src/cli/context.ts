@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { type RecoupConfig, loadConfig } from '../config/env.ts';
 import type { Clock } from '../engine/clock.ts';
 import { type Runtime, type RuntimeOptions, openRuntime } from '../runtime/runtime.ts';
+import { parseDatabaseUrl } from '../store/database.ts';
 
 /** Loads the configuration first (bad settings fail before anything is opened), then opens Recoup. */
 export async function withRuntime<T>(
@@ -14,4 +16,13 @@ export async function withRuntime<T>(
   } finally {
     await runtime.close();
   }
+}
+
+/**
+ * Whether the configured database is already there, so a read-only command can do without it rather than create
+ * it: false only for a SQLite file not made yet (or `:memory:`, which starts empty); a PostgreSQL one is assumed.
+ */
+export function databaseExists(config: RecoupConfig): boolean {
+  const { dialect, target } = parseDatabaseUrl(config.databaseUrl);
+  return dialect !== 'sqlite' || existsSync(target);
 }

@@ -1,4 +1,3 @@
-import { readdirSync } from 'node:fs';
 import type { Channel } from '../channels/channel.ts';
 import { BASE_LOCALE, canonicalLocale } from '../channels/templates/locale-fallback.ts';
 import type { TemplateParts } from '../channels/templates/overrides.ts';
@@ -172,12 +171,10 @@ export async function sendTestMessage(
   return { messageId: id, recipient: input.to };
 }
 
-/** The names of the templates under `root`, for checking the templates a policy names without a database. */
-export function templateNames(root: string): Set<string> {
-  return new Set(names(root));
-}
-
-/** Every template a policy may send: the shipped ones and those saved through the API, as of now. */
+/**
+ * Every template a policy may send: the shipped ones and those saved through the API, as of now. The API and the
+ * CLI both check policies with it; a renderer without saved versions gives the shipped templates alone.
+ */
 export async function knownTemplateNames(renderer: TemplateRenderer): Promise<Set<string>> {
   await renderer.refresh();
   return new Set(renderer.list());
@@ -432,13 +429,6 @@ export function sampleContext(
     declineClass: sample.declineClass === undefined ? 'soft' : sample.declineClass,
     daysOverdue,
   };
-}
-
-function names(root: string): string[] {
-  return readdirSync(root, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && TEMPLATE_NAME.test(entry.name))
-    .map((entry) => entry.name)
-    .sort();
 }
 
 function localeStatus(l: TemplateLocaleState): LocaleStatus {

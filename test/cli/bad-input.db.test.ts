@@ -1,18 +1,10 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../src/store/database.ts';
-import { freshDatabaseUrl, TEST_DB, type TestDatabaseUrl } from '../support/databases.ts';
+import { describe, expect, it } from 'vitest';
+import { TEST_DB } from '../support/databases.ts';
+import { useCliDatabase } from '../support/cli-database.ts';
 import { runRecoup } from '../support/processes.ts';
 import { snapshot } from '../support/snapshot.ts';
-
-const dir = mkdtempSync(join(tmpdir(), 'recoup-cli-'));
-const file = (name: string, text: string) => {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-};
 
 const BAD_POLICY = `name: card-subscription
 anchor: first_failure
@@ -25,39 +17,21 @@ steps:
 `;
 
 describe(`recoup CLI bad input on ${TEST_DB}: exit 2, the field named, nothing written`, () => {
-  let target: TestDatabaseUrl;
-  let database: Database;
-  let env: Record<string, string>;
-
-  beforeAll(async () => {
-    target = await freshDatabaseUrl();
-    env = {
-      RECOUP_DATABASE_URL: target.url,
-      RECOUP_OUTBOX_DIR: join(dir, 'outbox'),
-      RECOUP_LOG_LEVEL: 'silent',
-    };
-    const migrated = await runRecoup(['migrate'], env);
-    expect(migrated.code, migrated.stderr).toBe(0);
-    database = openDatabase(target.url);
-  }, 60_000);
-  afterAll(async () => {
-    await database?.close();
-    await target?.drop();
-  });
+  const cli = useCliDatabase('recoup-cli-');
 
   async function expectRejected(args: string[], message: RegExp, extraEnv: Record<string, string> = {}) {
-    const before = await snapshot(database.db);
-    const result = await runRecoup(args, { ...env, ...extraEnv });
+    const before = await snapshot(cli.database.db);
+    const result = await runRecoup(args, { ...cli.env, ...extraEnv });
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toMatch(/\n\s+at /); // a clear message, not a stack trace
-    expect(await snapshot(database.db)).toEqual(before);
+    expect(await snapshot(cli.database.db)).toEqual(before);
     return result.stderr;
   }
 
   it('policy validate prints every error with its path and reason', async () => {
     const stderr = await expectRejected(
-      ['policy', 'validate', file('bad.yaml', BAD_POLICY)],
+      ['policy', 'validate', cli.file('bad.yaml', BAD_POLICY)],
       /invalid policy/,
     );
     expect(stderr).toContain('steps[2].offset: expected an ISO 8601 duration such as P3D');
@@ -66,22 +40,22 @@ describe(`recoup CLI bad input on ${TEST_DB}: exit 2, the field named, nothing w
   });
 
   it('policy apply refuses an invalid file, an unknown template and broken YAML without storing anything', async () => {
-    await expectRejected(['policy', 'apply', file('bad2.yaml', BAD_POLICY)], /steps\[2\]\.offset/);
+    await expectRejected(['policy', 'apply', cli.file('bad2.yaml', BAD_POLICY)], /steps\[2\]\.offset/);
     const unknown = BAD_POLICY.split('\n')
       .slice(0, 5)
       .join('\n')
       .replace('payment-failed', 'no-such-template');
     await expectRejected(
-      ['policy', 'apply', file('tmpl.yaml', unknown)],
+      ['policy', 'apply', cli.file('tmpl.yaml', unknown)],
       /steps\[1\]\.template: no template named 'no-such-template'/,
     );
-    await expectRejected(['policy', 'apply', file('broken.yaml', 'name: [unclosed\n')], /line \d+/);
-    await expectRejected(['policy', 'apply', join(dir, 'missing.yaml')], /no such file/);
+    await expectRejected(['policy', 'apply', cli.file('broken.yaml', 'name: [unclosed\n')], /line \d+/);
+    await expectRejected(['policy', 'apply', join(cli.dir, 'missing.yaml')], /no such file/);
   });
 
   it('policy apply stores a valid policy as a new version', async () => {
     const good = BAD_POLICY.split('\n').slice(0, 5).join('\n');
-    const result = await runRecoup(['policy', 'apply', file('good.yaml', good)], env);
+    const result = await runRecoup(['policy', 'apply', cli.file('good.yaml', good)], cli.env);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('applied card-subscription@2');
   });
@@ -121,12 +95,12 @@ describe(`recoup CLI bad input on ${TEST_DB}: exit 2, the field named, nothing w
     await expectRejected(['tick'], /RECOUP_WEBHOOK_ALLOW_PRIVATE: expected true or false, got 'yes'/, {
       RECOUP_WEBHOOK_ALLOW_PRIVATE: 'yes',
     });
-    const neverCreated = join(dir, 'never.db');
-    const result = await runRecoup(['tick'], { ...env, RECOUP_DATABASE_URL: 'mysql://localhost/recoup' });
+    const neverCreated = join(cli.dir, 'never.db');
+    const result = await runRecoup(['tick'], { ...cli.env, RECOUP_DATABASE_URL: 'mysql://localhost/recoup' });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/RECOUP_DATABASE_URL: expected sqlite:PATH or postgres:\/\//);
     const withBadLease = await runRecoup(['tick'], {
-      ...env,
+      ...cli.env,
       RECOUP_DATABASE_URL: `sqlite:${neverCreated}`,
       RECOUP_LEASE_MS: '5',
     });
@@ -135,11 +109,11 @@ describe(`recoup CLI bad input on ${TEST_DB}: exit 2, the field named, nothing w
   });
 
   it('import reports every bad row by line and column and imports nothing from that file', async () => {
-    const customers = file(
+    const customers = cli.file(
       'customers.csv',
       'external_id,name,email,locale,time_zone\nc1,Ada,ada@example.com,en-US,America/New_York\n',
     );
-    const invoices = file(
+    const invoices = cli.file(
       'invoices.csv',
       [
         'external_id,customer_external_id,currency,total,due_date,collection,failed_at,failure_code',
@@ -149,10 +123,10 @@ describe(`recoup CLI bad input on ${TEST_DB}: exit 2, the field named, nothing w
         'i4,nobody,EUR,-5,2026-03-01,send_invoice,,',
       ].join('\n'),
     );
-    const ok = await runRecoup(['import', 'customers', customers], env);
+    const ok = await runRecoup(['import', 'customers', customers], cli.env);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toContain('1 new');
-    const again = await runRecoup(['import', 'customers', customers], env);
+    const again = await runRecoup(['import', 'customers', customers], cli.env);
     expect(again.stdout).toContain('1 unchanged');
     await expectRejected(
       ['import', 'invoices', invoices],
@@ -162,7 +136,7 @@ describe(`recoup CLI bad input on ${TEST_DB}: exit 2, the field named, nothing w
       [
         'import',
         'payment-methods',
-        file('pm.csv', 'external_id,customer_external_id,token\npm1,c1,4242424242424242\n'),
+        cli.file('pm.csv', 'external_id,customer_external_id,token\npm1,c1,4242424242424242\n'),
       ],
       /line 2, column token/,
     );
@@ -173,28 +147,28 @@ describe(`recoup CLI bad input on ${TEST_DB}: exit 2, the field named, nothing w
   });
 
   it('works end to end with good input: import, tick, then show the case with its timeline', async () => {
-    const pm = file(
+    const pm = cli.file(
       'methods.csv',
       'external_id,customer_external_id,token,exp_month,exp_year\npm1,c1,tok_insufficient_funds,12,2030\n',
     );
-    const inv = file(
+    const inv = cli.file(
       'good-invoices.csv',
       'external_id,customer_external_id,currency,total,due_date,collection,failed_at,failure_code\ni1,c1,USD,49.00,2026-03-01,charge_automatically,2026-03-01T06:00:00Z,insufficient_funds\n',
     );
     // An earlier test applied a two-step version 2; new cases start on whichever version is newest.
     const shipped = join(import.meta.dirname, '..', '..', 'policies', 'card-subscription.yaml');
-    expect((await runRecoup(['policy', 'apply', shipped], env)).stdout).toContain('card-subscription@3');
-    expect((await runRecoup(['import', 'payment-methods', pm], env)).code).toBe(0);
-    expect((await runRecoup(['import', 'invoices', inv], env)).code).toBe(0);
-    const first = await runRecoup(['tick', '--now', '2026-03-01T15:00:00Z'], env);
+    expect((await runRecoup(['policy', 'apply', shipped], cli.env)).stdout).toContain('card-subscription@3');
+    expect((await runRecoup(['import', 'payment-methods', pm], cli.env)).code).toBe(0);
+    expect((await runRecoup(['import', 'invoices', inv], cli.env)).code).toBe(0);
+    const first = await runRecoup(['tick', '--now', '2026-03-01T15:00:00Z'], cli.env);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/tick 2026-03-01T15:00:00.000Z: 1 invoices taken into cases, 1 steps done/);
-    const second = await runRecoup(['tick', '--now', '2026-03-02T15:00:00Z'], env);
+    const second = await runRecoup(['tick', '--now', '2026-03-02T15:00:00Z'], cli.env);
     expect(second.stdout).toMatch(/: 0 invoices taken into cases, 1 steps done/);
-    const listed = await runRecoup(['cases', 'list'], env);
+    const listed = await runRecoup(['cases', 'list'], cli.env);
     const id = /(case_\S+)/.exec(listed.stdout)?.[1];
     expect(listed.stdout).toContain('$49.00');
-    const shown = await runRecoup(['cases', 'show', id!], env);
+    const shown = await runRecoup(['cases', 'show', id!], cli.env);
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toMatch(
       /case\.opened\s+card-subscription@3\s+-\s+charge failed \(insufficient_funds\)/,
@@ -203,7 +177,7 @@ describe(`recoup CLI bad input on ${TEST_DB}: exit 2, the field named, nothing w
     expect(shown.stdout).toMatch(
       /attempt\.failed\s+card-subscription@3\s+retry-1\s+stripe decline code insufficient_funds is soft/,
     );
-    const messages = await runRecoup(['messages', 'list'], env);
+    const messages = await runRecoup(['messages', 'list'], cli.env);
     expect(messages.stdout).toMatch(/sent\s+email\s+payment-failed\s+en\s+ada@example.com/);
   });
 });

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_TEMPLATE_ROOT } from '../../channels/templates/renderer.ts';
+import { DEFAULT_TEMPLATE_ROOT, TemplateRenderer } from '../../channels/templates/renderer.ts';
+import { loadConfig } from '../../config/env.ts';
 import { formatErrors } from '../../domain/validation.ts';
 import {
   type PolicyFormat,
@@ -11,13 +12,13 @@ import {
   listPolicyVersions,
   policyDocument,
 } from '../../services/policies.ts';
-import { templateNames } from '../../services/templates.ts';
-import { withRuntime } from '../context.ts';
+import { knownTemplateNames } from '../../services/templates.ts';
+import { databaseExists, withRuntime } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { formatInstant, table } from '../format.ts';
 
-/** Reads a policy file and validates it against the schema and the known templates; throws with every error. */
-async function loadValid(file: string) {
+/** Reads a policy file and tells its format by extension; a missing or unreadable file is bad input. */
+async function readPolicy(file: string): Promise<{ source: string; format: PolicyFormat }> {
   let source: string;
   try {
     source = await readFile(resolve(file), 'utf8');
@@ -26,11 +27,21 @@ async function loadValid(file: string) {
       `${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
     );
   }
-  const format: PolicyFormat = extname(file).toLowerCase() === '.json' ? 'json' : 'yaml';
-  const templates = templateNames(DEFAULT_TEMPLATE_ROOT);
+  return { source, format: extname(file).toLowerCase() === '.json' ? 'json' : 'yaml' };
+}
+
+/**
+ * Validates a policy against the templates the database knows (shipped and saved through the API), as the API
+ * does. Without a database yet, the shipped templates alone: validating must not create one.
+ */
+async function validatePolicy(file: string, source: string, format: PolicyFormat) {
+  const config = loadConfig();
+  const templates = databaseExists(config)
+    ? await withRuntime(({ deps }) => knownTemplateNames(deps.renderer), { config })
+    : await knownTemplateNames(new TemplateRenderer({ root: DEFAULT_TEMPLATE_ROOT }));
   const result = checkPolicySource(source, format, templates);
   if (!result.ok) throw new UsageError(`${file}: invalid policy\n${formatErrors(result.errors)}`);
-  return { source, format, templates, compiled: result.value };
+  return result.value;
 }
 
 /** `recoup policy validate|apply|list|show`. */
@@ -42,7 +53,8 @@ export function registerPolicy(program: Command): void {
     .argument('<file>', 'a policy in YAML or JSON')
     .description('check a policy file and print every error with its path')
     .action(async (file: string) => {
-      const { compiled } = await loadValid(file);
+      const { source, format } = await readPolicy(file);
+      const compiled = await validatePolicy(file, source, format);
       console.log(
         `${file}: valid policy '${compiled.policy.name}' with ${compiled.policy.steps.length} steps`,
       );
@@ -55,8 +67,9 @@ export function registerPolicy(program: Command): void {
       'store the policy as a new immutable version; running cases keep the version they started on',
     )
     .action(async (file: string) => {
-      const { source, format, templates } = await loadValid(file);
+      const { source, format } = await readPolicy(file);
       await withRuntime(async ({ database, deps }) => {
+        const templates = await knownTemplateNames(deps.renderer);
         const applied = await applyPolicy(database.db, { source, format, templates, now: deps.clock.now() });
         if (!applied.ok) throw new UsageError(`${file}: invalid policy\n${formatErrors(applied.errors)}`);
         const row = applied.value;
