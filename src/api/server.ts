@@ -1,5 +1,4 @@
 import fastifyCookie from '@fastify/cookie';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -12,6 +11,7 @@ import type { RateLimits, RouteAccess } from './http/context.ts';
 import { registerDashboard } from './dashboard.ts';
 import { registerJsonBodyParser } from './http/json-body.ts';
 import { registerErrorHandling } from './http/errors.ts';
+import { registerSecurityHeaders } from './http/security-headers.ts';
 import { registerIdempotency } from './http/idempotency.ts';
 import { createMetrics, registerRequestMetrics } from './http/metrics.ts';
 import { ApiError } from './http/problem.ts';
@@ -57,21 +57,7 @@ export async function buildApi(runtime: Runtime, options: ApiOptions = {}): Prom
   registerErrorHandling(app);
   registerJsonBodyParser(app);
 
-  await app.register(fastifyHelmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        scriptSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-        // helmet's default would make a browser fetch the dashboard's assets over https even when it is served
-        // over plain http on a private network, and they would fail to load.
-        upgradeInsecureRequests: null,
-      },
-    },
-  });
+  registerSecurityHeaders(app);
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, {
     max: limits.perMinute,
