@@ -1,13 +1,13 @@
-import { Badge, Code, Group, Stack, Text } from '@mantine/core';
+import { Code } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client.ts';
 import { useSession } from '../../auth/session.tsx';
-import { type Column, DataTable } from '../../components/data-table.tsx';
-import { Empty, ErrorState, Loading } from '../../components/page-state.tsx';
+import type { Column } from '../../components/data-table.tsx';
 import { formatInstant } from '../../format/dates.ts';
 import { ConfirmButton } from './confirm-button.tsx';
 import { CreateApiKey } from './create-api-key.tsx';
+import { ListTab, StatusBadge } from './list-tab.tsx';
 import type { ApiKey } from './types.ts';
 
 /** Revokes one key after asking; programs using it get 401 from the next request on. */
@@ -43,16 +43,7 @@ export function ApiKeysTab() {
     { header: 'Last used', cell: (k) => formatInstant(k.last_used_at), csv: (k) => k.last_used_at },
     {
       header: 'Status',
-      cell: (k) =>
-        k.revoked_at ? (
-          <Badge color="gray" variant="outline">
-            revoked {formatInstant(k.revoked_at)}
-          </Badge>
-        ) : (
-          <Badge color="teal" variant="outline">
-            active
-          </Badge>
-        ),
+      cell: (k) => <StatusBadge ended={k.revoked_at && `revoked ${formatInstant(k.revoked_at)}`} />,
       csv: (k) => (k.revoked_at ? `revoked ${k.revoked_at}` : 'active'),
     },
   ];
@@ -64,31 +55,19 @@ export function ApiKeysTab() {
     });
   }
   return (
-    <Stack>
-      <Group justify="space-between" align="flex-start">
-        <Text size="sm" c="dimmed" maw={640}>
-          Keys let programs call the API (Authorization: Bearer). A key’s scope limits it: read, write (cases,
-          billing data, policies) or admin. The secret is shown once, when the key is made.
-        </Text>
-        {admin && <CreateApiKey />}
-      </Group>
-      {keys.isPending ? (
-        <Loading what="API keys" />
-      ) : keys.isError ? (
-        <ErrorState error={keys.error} retry={() => void keys.refetch()} />
-      ) : keys.data.data.length === 0 ? (
-        <Empty title="No API keys yet">
-          Create one for each program that calls Recoup, so each can be revoked alone.
-        </Empty>
-      ) : (
-        <DataTable
-          caption="API keys"
-          columns={columns}
-          rows={keys.data.data}
-          rowKey={(k) => k.id}
-          exportName="api-keys"
-        />
-      )}
-    </Stack>
+    <ListTab
+      create={admin && <CreateApiKey />}
+      query={keys}
+      what="API keys"
+      emptyTitle="No API keys yet"
+      empty="Create one for each program that calls Recoup, so each can be revoked alone."
+      caption="API keys"
+      columns={columns}
+      rowKey={(k) => k.id}
+      exportName="api-keys"
+    >
+      Keys let programs call the API (Authorization: Bearer). A key’s scope limits it: read, write (cases,
+      billing data, policies) or admin. The secret is shown once, when the key is made.
+    </ListTab>
   );
 }

@@ -24,6 +24,7 @@ import {
   toHoursDraft,
   withHours,
 } from './contact-hours-form.ts';
+import { FormFooter } from './form-dialog.tsx';
 
 /** The button that opens the contact-hours editor for one policy. */
 export function EditContactHoursButton({ policy, onEdit }: { policy: PolicyVersion; onEdit: () => void }) {
@@ -166,14 +167,9 @@ export function EditContactHours({
                   error={fieldError('periodDays')}
                 />
               </SimpleGrid>
-              <Group justify="flex-end">
-                <Button variant="default" onClick={close}>
-                  Cancel
-                </Button>
-                <Button type="submit" loading={apply.isPending}>
-                  Save as new version
-                </Button>
-              </Group>
+              <FormFooter onCancel={close} pending={apply.isPending}>
+                Save as new version
+              </FormFooter>
             </Stack>
           </form>
         )}

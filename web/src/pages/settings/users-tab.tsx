@@ -1,11 +1,10 @@
-import { Badge, Group, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client.ts';
 import { useSession } from '../../auth/session.tsx';
-import { type Column, DataTable } from '../../components/data-table.tsx';
-import { Empty, ErrorState, Loading } from '../../components/page-state.tsx';
+import type { Column } from '../../components/data-table.tsx';
 import { formatInstant } from '../../format/dates.ts';
 import { CreateUser } from './create-user.tsx';
+import { ListTab, StatusBadge } from './list-tab.tsx';
 import type { User } from './types.ts';
 import { RoleSelect, UserActions } from './user-actions.tsx';
 
@@ -26,16 +25,7 @@ export function UsersTab() {
     },
     {
       header: 'Status',
-      cell: (u) =>
-        u.disabled ? (
-          <Badge color="gray" variant="outline">
-            disabled
-          </Badge>
-        ) : (
-          <Badge color="teal" variant="outline">
-            active
-          </Badge>
-        ),
+      cell: (u) => <StatusBadge ended={u.disabled && 'disabled'} />,
       csv: (u) => (u.disabled ? 'disabled' : 'active'),
     },
     { header: 'Created', cell: (u) => formatInstant(u.created_at), csv: (u) => u.created_at },
@@ -48,31 +38,19 @@ export function UsersTab() {
     });
   }
   return (
-    <Stack>
-      <Group justify="space-between" align="flex-start">
-        <Text size="sm" c="dimmed" maw={640}>
-          People who sign in to this dashboard. A role sets what they may do: viewers read, agents work cases,
-          managers also change billing data and policies, admins also manage users, API keys and webhooks.
-        </Text>
-        {admin && <CreateUser />}
-      </Group>
-      {users.isPending ? (
-        <Loading what="users" />
-      ) : users.isError ? (
-        <ErrorState error={users.error} retry={() => void users.refetch()} />
-      ) : users.data.data.length === 0 ? (
-        <Empty title="No users yet">
-          Add one with “Add a user”, or run “recoup users create” on the server.
-        </Empty>
-      ) : (
-        <DataTable
-          caption="Users and roles"
-          columns={columns}
-          rows={users.data.data}
-          rowKey={(u) => u.id}
-          exportName="users"
-        />
-      )}
-    </Stack>
+    <ListTab
+      create={admin && <CreateUser />}
+      query={users}
+      what="users"
+      emptyTitle="No users yet"
+      empty="Add one with “Add a user”, or run “recoup users create” on the server."
+      caption="Users and roles"
+      columns={columns}
+      rowKey={(u) => u.id}
+      exportName="users"
+    >
+      People who sign in to this dashboard. A role sets what they may do: viewers read, agents work cases,
+      managers also change billing data and policies, admins also manage users, API keys and webhooks.
+    </ListTab>
   );
 }

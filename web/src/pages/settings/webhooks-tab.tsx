@@ -1,13 +1,13 @@
-import { Badge, Group, Stack, Text } from '@mantine/core';
+import { Group } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client.ts';
 import { useSession } from '../../auth/session.tsx';
-import { type Column, DataTable } from '../../components/data-table.tsx';
-import { Empty, ErrorState, Loading } from '../../components/page-state.tsx';
+import type { Column } from '../../components/data-table.tsx';
 import { formatInstant } from '../../format/dates.ts';
 import { ConfirmButton } from './confirm-button.tsx';
 import { CreateWebhook } from './create-webhook.tsx';
+import { ListTab, StatusBadge } from './list-tab.tsx';
 import { ReplayWebhook } from './replay-webhook.tsx';
 import type { WebhookSubscription } from './types.ts';
 
@@ -48,16 +48,7 @@ export function WebhooksTab() {
     { header: 'Created', cell: (s) => formatInstant(s.created_at), csv: (s) => s.created_at },
     {
       header: 'Status',
-      cell: (s) =>
-        s.disabled_at ? (
-          <Badge color="gray" variant="outline">
-            disabled
-          </Badge>
-        ) : (
-          <Badge color="teal" variant="outline">
-            active
-          </Badge>
-        ),
+      cell: (s) => <StatusBadge ended={s.disabled_at && 'disabled'} />,
       csv: (s) => (s.disabled_at ? `disabled ${s.disabled_at}` : 'active'),
     },
   ];
@@ -75,31 +66,19 @@ export function WebhooksTab() {
     });
   }
   return (
-    <Stack>
-      <Group justify="space-between" align="flex-start">
-        <Text size="sm" c="dimmed" maw={640}>
-          Recoup POSTs signed events (case opened, recovered, payment failed…) to these URLs, at least once
-          and in order per case, retrying with backoff.
-        </Text>
-        {admin && <CreateWebhook />}
-      </Group>
-      {subscriptions.isPending ? (
-        <Loading what="webhook subscriptions" />
-      ) : subscriptions.isError ? (
-        <ErrorState error={subscriptions.error} retry={() => void subscriptions.refetch()} />
-      ) : subscriptions.data.data.length === 0 ? (
-        <Empty title="No webhook subscriptions yet">
-          Add one to tell your CRM or data warehouse when a case opens, recovers or escalates.
-        </Empty>
-      ) : (
-        <DataTable
-          caption="Webhook subscriptions"
-          columns={columns}
-          rows={subscriptions.data.data}
-          rowKey={(s) => s.id}
-          exportName="webhook-subscriptions"
-        />
-      )}
-    </Stack>
+    <ListTab
+      create={admin && <CreateWebhook />}
+      query={subscriptions}
+      what="webhook subscriptions"
+      emptyTitle="No webhook subscriptions yet"
+      empty="Add one to tell your CRM or data warehouse when a case opens, recovers or escalates."
+      caption="Webhook subscriptions"
+      columns={columns}
+      rowKey={(s) => s.id}
+      exportName="webhook-subscriptions"
+    >
+      Recoup POSTs signed events (case opened, recovered, payment failed…) to these URLs, at least once and in
+      order per case, retrying with backoff.
+    </ListTab>
   );
 }
