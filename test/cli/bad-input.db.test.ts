@@ -179,5 +179,12 @@ describe(`recoup CLI bad input on ${TEST_DB}: exit 2, the field named, nothing w
     );
     const messages = await runRecoup(['messages', 'list'], cli.env);
     expect(messages.stdout).toMatch(/sent\s+email\s+payment-failed\s+en\s+ada@example.com/);
+    // What the tracking pixel records shows in the list.
+    await cli.database.db
+      .updateTable('messages')
+      .set({ opened_at: Date.UTC(2026, 2, 1, 16) })
+      .execute();
+    const opened = await runRecoup(['messages', 'list'], cli.env);
+    expect(opened.stdout).toMatch(/sent\s+opened\s+email\s+payment-failed\s+en\s+ada@example.com/);
   });
 });

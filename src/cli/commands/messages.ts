@@ -16,7 +16,9 @@ export function registerMessages(program: Command): void {
     .command('list')
     .option('--case <id>', 'only this case')
     .option('--limit <n>', 'how many', '50')
-    .description('messages, newest first, with the outbox file of each one captured locally')
+    .description(
+      'messages, newest first: whether each was opened or clicked, and the outbox file of each one captured locally',
+    )
     .action(async (options: { case?: string; limit: string }) => {
       const limit = parseWhole(options.limit, '--limit', 1, 10_000);
       await withRuntime(async ({ database, config, deps }) => {
@@ -26,12 +28,14 @@ export function registerMessages(program: Command): void {
         const { source } = await emailSettingsView(database.db, config);
         console.log(
           table(
-            ['at', 'status', 'channel', 'template', 'locale', 'to', 'subject', 'file'],
+            ['at', 'status', 'seen', 'channel', 'template', 'locale', 'to', 'subject', 'file'],
             rows.map((m) => {
               const file = join(outbox, `${m.id}.eml`);
               return [
                 formatInstant(m.created_at),
                 m.status,
+                // Opens are approximate (mail apps block or prefetch the pixel); a click is a person.
+                m.clicked_at !== null ? 'clicked' : m.opened_at !== null ? 'opened' : '',
                 m.channel,
                 m.template,
                 m.locale,
