@@ -57,6 +57,32 @@ export function replyTo(random: Random, reminder: ReceivedReminder): Reply | nul
   return { action: reminder.segment === 'b2b' ? 'pay' : 'add_card', at };
 }
 
+// The demo's own assumptions, not published figures: about a third of reminders are seen (image blocking and
+// privacy proxies make any real open rate approximate), and few people follow a link they do not act on.
+const OPEN_SHARE = 0.3;
+const IDLE_CLICK_SHARE = 0.05;
+
+/** When a reminder was opened and its link followed, as its tracking pixel and click redirect would record them. */
+export interface Reading {
+  readonly openedAt: number | null;
+  readonly clickedAt: number | null;
+}
+
+/**
+ * How a customer reads a reminder: one who acts on it opened it and followed its link to do so; of the others, some
+ * open it within a day and a few of those click without going on to act.
+ */
+export function readingOf(random: Random, sentAt: number, reply: Reply | null): Reading {
+  if (reply) {
+    const openedAt = sentAt + random.int(1, Math.max(1, (reply.at - sentAt) / MINUTE)) * MINUTE;
+    return { openedAt: Math.min(openedAt, reply.at), clickedAt: reply.at };
+  }
+  if (!random.chance(OPEN_SHARE)) return { openedAt: null, clickedAt: null };
+  const openedAt = sentAt + random.int(1, 24 * 60) * MINUTE;
+  const clickedAt = random.chance(IDLE_CLICK_SHARE) ? openedAt + random.int(0, 30) * MINUTE : null;
+  return { openedAt, clickedAt };
+}
+
 /** When a B2B customer pays an invoice unprompted (10 days before to 3 days after it is due), or null if not. */
 export function ownPaymentAt(random: Random, invoice: { issuedAt: number; dueAt: number }): number | null {
   if (!random.chance(OWN_PAYMENT_SHARE)) return null;

@@ -7,9 +7,10 @@ import { insertMany, updateMany } from '../store/batch.ts';
 import { sealCustomer } from '../store/customer-contacts.ts';
 import { type Db, writeTransaction } from '../store/database.ts';
 import type { InvoicesTable } from '../store/tables.ts';
-import { type CustomerAction, ownPaymentAt, replyTo } from './behaviour.ts';
+import { type CustomerAction, ownPaymentAt, readingOf, replyTo } from './behaviour.ts';
 import type { Population, SimCustomer, SimInvoice, SimRenewal } from './population.ts';
 import { randomFor } from './random.ts';
+import { type TrackedAction, recordTracked } from '../services/message-tracking.ts';
 import { groupBy } from '../domain/group-by.ts';
 
 const HOUR = 3_600_000;
@@ -28,15 +29,22 @@ export interface SimulationReport {
   readonly invoicesIssued: number;
   readonly cardsAdded: number;
   readonly portalPayments: number;
+  /** Reminders whose tracking pixel was loaded, and whose link was followed (each counted once). */
+  readonly remindersOpened: number;
+  readonly remindersClicked: number;
 }
 
-/** Something a customer will do at `at`: add a working card for a case, or pay a case's or one invoice. */
+/**
+ * Something a customer will do at `at`: add a working card for a case, pay a case's or one invoice, or open a
+ * reminder or follow its link (recorded as the tracking routes record them).
+ */
 interface PendingAction {
   readonly at: number;
-  readonly kind: CustomerAction;
+  readonly kind: CustomerAction | TrackedAction;
   readonly customerId: string;
   readonly caseId: string | null;
   readonly invoiceId: string | null;
+  readonly messageId?: string;
 }
 
 type Tally = { -readonly [K in keyof SimulationReport]: SimulationReport[K] };
@@ -65,6 +73,8 @@ export async function runSimulation(
     invoicesIssued: 0,
     cardsAdded: 0,
     portalPayments: 0,
+    remindersOpened: 0,
+    remindersClicked: 0,
   };
   const actions = new Map<number, PendingAction[]>();
   const cursor = { lastEventId: 0 };
@@ -250,6 +260,12 @@ async function act(
   tally: Tally,
 ): Promise<void> {
   if (due.length === 0) return;
+  for (const a of due) {
+    if (a.kind !== 'open' && a.kind !== 'click') continue;
+    const recorded = await recordTracked(runtime.database, a.messageId!, a.kind, a.at);
+    if (recorded.includes('open')) tally.remindersOpened += 1;
+    if (recorded.includes('click')) tally.remindersClicked += 1;
+  }
   const db = runtime.database.db;
   const caseIds = [...new Set(due.map((a) => a.caseId).filter((id): id is string => id !== null))];
   const open = new Set(
@@ -305,7 +321,8 @@ async function act(
 }
 
 /**
- * Reads the reminders the engine sent since the last call and draws which customers will act on them, and when.
+ * Reads the reminders the engine sent since the last call and draws which customers will open them, follow their
+ * links and act on them, and when.
  * It follows the timeline's `message.sent` events by id, a primary-key range that stays cheap however many
  * messages have piled up.
  */
@@ -320,7 +337,7 @@ async function repliesToReminders(
     .innerJoin('messages as m', (join) =>
       join.onRef('m.case_id', '=', 'e.case_id').onRef('m.step_id', '=', 'e.step_id'),
     )
-    .select(['e.id', 'm.case_id', 'm.customer_id', 'm.template', 'm.sent_at'])
+    .select(['e.id', 'm.id as message_id', 'm.case_id', 'm.customer_id', 'm.template', 'm.sent_at'])
     .where('e.id', '>', cursor.lastEventId)
     .where('e.type', '=', 'message.sent')
     .orderBy('e.id')
@@ -364,6 +381,19 @@ async function repliesToReminders(
         invoiceId: null,
       });
     }
+    const reading = readingOf(
+      randomFor(seed, 'read', message.customer_id, message.template, String(message.sent_at)),
+      message.sent_at,
+      reply,
+    );
+    const seen = {
+      customerId: customer.id,
+      caseId: message.case_id,
+      invoiceId: null,
+      messageId: message.message_id,
+    };
+    if (reading.openedAt !== null) replies.push({ ...seen, at: reading.openedAt, kind: 'open' });
+    if (reading.clickedAt !== null) replies.push({ ...seen, at: reading.clickedAt, kind: 'click' });
   }
   return replies;
 }

@@ -79,6 +79,34 @@ describe('simulation through the real engine', () => {
     expect(portal.length).toBeGreaterThan(0);
   });
 
+  it('records simulated opens and clicks as the tracking routes do: once each, never before the send', async () => {
+    const sent = await db
+      .selectFrom('messages')
+      .select(['id', 'sent_at', 'opened_at', 'clicked_at'])
+      .where('status', '=', 'sent')
+      .execute();
+    const opened = sent.filter((m) => m.opened_at !== null);
+    const clicked = sent.filter((m) => m.clicked_at !== null);
+    expect(report.remindersOpened).toBe(opened.length);
+    expect(report.remindersClicked).toBe(clicked.length);
+    expect(opened.length).toBeGreaterThan(0);
+    expect(clicked.length).toBeGreaterThan(0);
+    expect(opened.length).toBeLessThan(sent.length);
+    // A click implies an open, and nothing is read before it was sent.
+    expect(clicked.filter((m) => m.opened_at === null || m.opened_at > m.clicked_at!)).toEqual([]);
+    expect(opened.filter((m) => m.opened_at! < m.sent_at!)).toEqual([]);
+    // Each first open and first click was announced once.
+    const events = await db
+      .selectFrom('outbox_events')
+      .select(['type', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('type', 'in', ['message.opened', 'message.clicked'])
+      .groupBy('type')
+      .execute();
+    const count = (type: string) => Number(events.find((e) => e.type === type)?.n ?? 0);
+    expect(count('message.opened')).toBe(opened.length);
+    expect(count('message.clicked')).toBe(clicked.length);
+  });
+
   it('never charges twice for the same case step, nor twice successfully for a case', async () => {
     const keys = await db
       .selectFrom('payment_attempts')

@@ -183,7 +183,8 @@ function render(run: RunFacts, report: SimulationReport, s: RecoverySummary): st
       `(seed ${run.seed}) in ${redact(run.database)}`,
     `Billing: ${report.renewals} renewals charged, ${report.failedRenewals} failed (${failedShare}); ` +
       `${report.invoicesIssued} B2B invoices issued. Customers added ${report.cardsAdded} cards and paid ` +
-      `${report.portalPayments} invoices in the portal.`,
+      `${report.portalPayments} invoices in the portal. They opened ${report.remindersOpened} reminders and ` +
+      `followed a link in ${report.remindersClicked} (simulated as the tracking pixel and click redirect record them).`,
     '',
     `Recovery rate: ${headline || 'no cases'}`,
     '',
