@@ -16,7 +16,11 @@ steps:
   - { id: e, offset: P5D, action: remind, channel: pigeon, template: payment-failed }
 `;
 
-describe(`recoup CLI bad input on ${TEST_DB}: exit 2, the field named, nothing written`, () => {
+// Each test runs the real CLI several times, and a CLI process loads all of Recoup: on a busy two-core CI machine
+// that is up to 12 s a run, so these tests get three minutes each rather than the suite's one.
+describe(`recoup CLI bad input on ${TEST_DB}: exit 2, the field named, nothing written`, {
+  timeout: 180_000,
+}, () => {
   const cli = useCliDatabase('recoup-cli-');
 
   async function expectRejected(args: string[], message: RegExp, extraEnv: Record<string, string> = {}) {

@@ -19,7 +19,11 @@ steps:
 
 const SAVED = 'spring-reminder';
 
-describe(`recoup policy validate|apply with templates saved in the database on ${TEST_DB}`, () => {
+// Each test runs the real CLI several times, and a CLI process loads all of Recoup: on a busy two-core CI machine
+// that is up to 12 s a run, so these tests get three minutes each rather than the suite's one.
+describe(`recoup policy validate|apply with templates saved in the database on ${TEST_DB}`, {
+  timeout: 180_000,
+}, () => {
   const cli = useCliDatabase('recoup-cli-templates-');
 
   /** Saves the template as `PUT /v1/templates/:name/locales/en` does, through the same service. */

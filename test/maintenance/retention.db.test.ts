@@ -11,7 +11,11 @@ const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 5, 1, 12);
 const SETTINGS = { eventDays: 90, inboundDays: 30 };
 
-describe(`retention on ${TEST_DB}: expired rows go, records and unfinished work stay`, () => {
+// Each test runs the real CLI several times, and a CLI process loads all of Recoup: on a busy two-core CI machine
+// that is up to 12 s a run, so these tests get three minutes each rather than the suite's one.
+describe(`retention on ${TEST_DB}: expired rows go, records and unfinished work stay`, {
+  timeout: 180_000,
+}, () => {
   let database: Database;
   let url: string;
   let cleanup: () => Promise<void>;
