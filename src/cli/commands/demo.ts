@@ -5,7 +5,6 @@ import type { Command } from 'commander';
 import { sql } from 'kysely';
 import { type RecoverySummary, recoverySummary } from '../../analytics/recovery-summary.ts';
 import { createUser } from '../../access/users.ts';
-import { buildApi } from '../../api/server.ts';
 import { loadConfig } from '../../config/env.ts';
 import { VirtualClock } from '../../engine/clock.ts';
 import { MemoryLedger } from '../../gateways/sandbox/memory-ledger.ts';
@@ -106,6 +105,8 @@ async function serveDemo(runtime: Runtime, listen: { port: number; host: string 
     password,
     now: runtime.deps.clock.now(),
   });
+  // Loaded when used: the API server is a third of what every other command would load for nothing.
+  const { buildApi } = await import('../../api/server.ts');
   const app = await buildApi(runtime);
   const address = await app.listen(listen);
   console.log(

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { buildApi } from '../../api/server.ts';
 import { loadConfig } from '../../config/env.ts';
 import { runWorker } from '../../engine/worker.ts';
 import { withRuntime } from '../context.ts';
@@ -21,6 +20,8 @@ export function registerStart(program: Command): void {
       const pollMs = parseWhole(options.pollMs, '--poll-ms', 10, 3_600_000);
       await withRuntime(
         async (runtime) => {
+          // Loaded when used: the API server is a third of what every other command would load for nothing.
+          const { buildApi } = await import('../../api/server.ts');
           const app = await buildApi(runtime);
           const stop = new AbortController();
           for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
