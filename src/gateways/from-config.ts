@@ -3,7 +3,6 @@ import type { Clock } from '../engine/clock.ts';
 import type { PaymentGateway } from './gateway.ts';
 import type { SandboxLedger } from './sandbox/ledger.ts';
 import { SandboxGateway } from './sandbox/sandbox-gateway.ts';
-import { StripeGateway } from './stripe/stripe-gateway.ts';
 
 /** What the sandbox needs besides the configuration; the Stripe gateway needs nothing more. */
 export interface GatewayContext {
@@ -12,13 +11,20 @@ export interface GatewayContext {
   readonly ledger: SandboxLedger;
 }
 
-/** The gateway RECOUP_GATEWAY names: the sandbox unless it says stripe. */
-export function gatewayFromConfig(config: RecoupConfig, context: GatewayContext): PaymentGateway {
+/**
+ * The gateway RECOUP_GATEWAY names: the sandbox unless it says stripe. The Stripe SDK (a fifth of every command's
+ * start-up) is loaded only when it is the one configured.
+ */
+export async function gatewayFromConfig(
+  config: RecoupConfig,
+  context: GatewayContext,
+): Promise<PaymentGateway> {
   if (config.gateway === 'stripe') {
     // loadConfig already refuses stripe without a key; this guards configurations built in code.
     if (!config.stripeSecretKey) {
       throw new ConfigError('RECOUP_STRIPE_SECRET_KEY: required when RECOUP_GATEWAY is stripe');
     }
+    const { StripeGateway } = await import('./stripe/stripe-gateway.ts');
     return new StripeGateway({ secretKey: config.stripeSecretKey, apiBase: config.stripeApiBase });
   }
   return new SandboxGateway({ ledger: context.ledger, now: () => context.clock.now() });

@@ -73,7 +73,7 @@ export async function openRuntime(config: RecoupConfig, options: RuntimeOptions 
   }
   const gateway =
     options.gateway ??
-    gatewayFromConfig(config, { clock, ledger: options.ledger ?? new DatabaseLedger(database.db) });
+    (await gatewayFromConfig(config, { clock, ledger: options.ledger ?? new DatabaseLedger(database.db) }));
   const channels =
     options.channels ??
     new Map<string, Channel>([

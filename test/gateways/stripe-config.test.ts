@@ -26,7 +26,7 @@ describe('choosing the gateway from the environment', () => {
   it('uses the sandbox unless told otherwise', async () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ gateway: 'sandbox', stripeSecretKey: null, stripeApiBase: null });
-    const gateway = gatewayFromConfig(config, context());
+    const gateway = await gatewayFromConfig(config, context());
     expect(gateway.name).toBe('sandbox');
     await expect(
       gateway.charge({ idempotencyKey: 'k1', token: 'tok_ok', amount: 100, currency: 'USD' }),
@@ -41,7 +41,7 @@ describe('choosing the gateway from the environment', () => {
     });
     expect(config.stripeApiBase).toEqual({ protocol: 'http', host: '127.0.0.1', port: fake.apiBase.port });
 
-    const gateway = gatewayFromConfig(config, context());
+    const gateway = await gatewayFromConfig(config, context());
     const result = await gateway.charge({
       idempotencyKey: 'recoup:cas_1:retry-1:pm_1',
       token: 'pm_card_visa',

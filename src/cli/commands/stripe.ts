@@ -1,12 +1,6 @@
 import type { Command } from 'commander';
 import { ConfigError, loadConfig } from '../../config/env.ts';
-import { createStripeClient } from '../../gateways/stripe/stripe-client.ts';
-import {
-  type StripeSyncReport,
-  StripeSyncError,
-  type SyncCounts,
-  syncStripe,
-} from '../../integrations/stripe/sync.ts';
+import type { StripeSyncReport, SyncCounts } from '../../integrations/stripe/sync.ts';
 import { withRuntime } from '../context.ts';
 import { parseWhole } from '../parse.ts';
 import { progressBar } from '../progress.ts';
@@ -31,6 +25,9 @@ export function registerStripe(program: Command): void {
       if (!config.stripeSecretKey) {
         throw new ConfigError('RECOUP_STRIPE_SECRET_KEY: required for recoup stripe sync');
       }
+      // Loaded here: the Stripe SDK is a fifth of the CLI's start-up, and only this command needs it.
+      const { createStripeClient } = await import('../../gateways/stripe/stripe-client.ts');
+      const { StripeSyncError, syncStripe } = await import('../../integrations/stripe/sync.ts');
       const client = createStripeClient({ secretKey: config.stripeSecretKey, apiBase: config.stripeApiBase });
       await withRuntime(
         async ({ database, deps }) => {
