@@ -105,7 +105,7 @@ async function dayZeroReminder(email: string, input: { locale?: string; runtime?
   expect(mails).toHaveLength(1);
   const message = await world.runtime.database.db
     .selectFrom('messages')
-    .select(['template', 'template_version', 'subject', 'locale'])
+    .select(['id', 'template', 'template_version', 'subject', 'locale'])
     .where('customer_id', '=', customer)
     .executeTakeFirstOrThrow();
   const raw = mails[0]!.raw;
@@ -158,10 +158,14 @@ describe(`editing templates on ${TEST_DB}`, () => {
     expect(mail.text).toContain('edited text: please pay €49.90');
     expect(mail.html).toContain('<p>Edited for Grete Huber</p>');
     expect(mail.message).toMatchObject({ template: 'payment-failed', template_version: 1, locale: 'en' });
+    // The API says which saved wording a customer was sent.
+    const sent = await call('viewer', 'GET', `/v1/messages/${mail.message.id}`);
+    expect(sent.json()).toMatchObject({ template: 'payment-failed', template_version: 1 });
     // A locale that was not edited still sends its shipped file.
     const german = await dayZeroReminder('german@example.de', { locale: 'de-DE' });
     expect(german.subject).toBe('Ihre Zahlung an Recoup Demo Co. konnte nicht verarbeitet werden');
     expect(german.message.template_version).toBeNull();
+    expect((await call('viewer', 'GET', `/v1/messages/${german.message.id}`)).json().template_version).toBeNull();
 
     const back = await reset('manager', 'payment-failed', 'en');
     expect(back.statusCode, back.body).toBe(200);

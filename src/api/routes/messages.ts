@@ -45,6 +45,11 @@ const MessageSchema = Type.Object({
   ...messageProperties,
   body_text: Type.String(),
   body_html: NullableText,
+  template_version: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+    description:
+      'the saved version of the template it was rendered from (GET /v1/templates/{name}/locales/{locale}/versions); ' +
+      'null when it came from the template shipped with Recoup',
+  }),
 });
 
 function present(m: MessageSummary) {
@@ -131,7 +136,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const m = await getMessage(db(), request.params.id);
       if (!m) throw notFound('message', request.params.id);
-      return { ...present(m), body_text: m.body_text, body_html: m.body_html };
+      return { ...present(m), body_text: m.body_text, body_html: m.body_html, template_version: m.template_version };
     },
   );
 };

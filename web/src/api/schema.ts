@@ -5075,6 +5075,8 @@ export interface paths {
                             step_id: string;
                             subject: string;
                             template: string;
+                            /** @description the saved version of the template it was rendered from (GET /v1/templates/{name}/locales/{locale}/versions); null when it came from the template shipped with Recoup */
+                            template_version: number | null;
                         };
                     };
                 };
