@@ -1,6 +1,7 @@
 import type { CompiledPolicy, PolicyStep } from '../domain/policy.ts';
 import type { StepDecision } from '../domain/step-decision.ts';
 import type { CaseFactRows } from '../store/case-facts.ts';
+import { amountDueOf } from './facts.ts';
 import type { AttemptRow, CaseState, MessagesTable, NewTimelineEvent, StepStatus } from '../store/tables.ts';
 
 /** What one claimed case does in a batch: its due step, the decision, and every outcome to record. */
@@ -31,6 +32,26 @@ export interface CaseWork {
   /** Set when the gateway could not be reached: no further charge is tried for this case in this batch. */
   halted: boolean;
   timeline: NewTimelineEvent[];
+}
+
+/** A case's work as a batch starts it: the step it runs and what it decided, with nothing recorded or done yet. */
+export function startCaseWork(
+  start: Pick<CaseWork, 'rows' | 'policy' | 'stepId' | 'policyStep' | 'decision' | 'stepDueAt' | 'attempts'>,
+): CaseWork {
+  return {
+    ...start,
+    amountDue: amountDueOf(start.rows),
+    stepStatus: 'pending',
+    caseState: start.rows.case.state,
+    escalatedAt: start.rows.case.escalated_at,
+    newAttemptIds: new Set(),
+    message: null,
+    messageMode: null,
+    unknownMessageId: null,
+    payment: null,
+    halted: false,
+    timeline: [],
+  };
 }
 
 /** Appends a timeline event that names the policy version, step and rule behind it. */

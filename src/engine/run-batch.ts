@@ -2,10 +2,10 @@ import { classifyDecline } from '../domain/declines.ts';
 import { decideStep } from '../domain/step-decision.ts';
 import { loadCaseFacts } from '../store/case-facts.ts';
 import { claimDueCases } from '../store/scheduler.ts';
-import { type CaseWork, addEvent } from './case-work.ts';
+import { type CaseWork, addEvent, startCaseWork } from './case-work.ts';
 import { makeCharges, planCharges } from './charge-rounds.ts';
 import type { EngineDeps } from './deps.ts';
-import { amountDueOf, toStepFacts } from './facts.ts';
+import { toStepFacts } from './facts.ts';
 import { adHocStep } from './manual-steps.ts';
 import { prepareMessages, sendMessages } from './message-sends.ts';
 import { recordIntents, recordOutcomes } from './record-batch.ts';
@@ -72,26 +72,15 @@ function startWork(deps: EngineDeps, rows: Parameters<typeof toStepFacts>[0], no
   const policyStep = policy.policy.steps.find((s) => s.id === due.step_id) ?? adHocStep(due);
   if (!policyStep) throw new Error(`step ${due.step_id} is not in policy ${rows.case.policy_version_id}`);
   const decision = decideStep(policy.policy, policyStep, toStepFacts(rows, classify), now);
-  const work: CaseWork = {
+  const work = startCaseWork({
     rows,
     policy,
     stepId: due.step_id,
     policyStep,
     decision,
-    amountDue: amountDueOf(rows),
-    stepStatus: 'pending',
     stepDueAt: due.due_at,
-    caseState: rows.case.state,
-    escalatedAt: rows.case.escalated_at,
     attempts: rows.attempts.filter((a) => a.case_id === rows.case.id && a.step_id === due.step_id),
-    newAttemptIds: new Set(),
-    message: null,
-    messageMode: null,
-    unknownMessageId: null,
-    payment: null,
-    halted: false,
-    timeline: [],
-  };
+  });
   if (due.due_at > now) return work; // claimed on a stale due time: only the case's next_due_at is corrected
   if (decision.kind === 'skip') {
     work.stepStatus = 'skipped';

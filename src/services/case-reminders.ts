@@ -2,9 +2,9 @@ import { DateTime } from 'luxon';
 import { classifyDecline } from '../domain/declines.ts';
 import type { PolicyStep } from '../domain/policy.ts';
 import { contactWindowOf, decideStep } from '../domain/step-decision.ts';
-import { type CaseWork, addEvent } from '../engine/case-work.ts';
+import { type CaseWork, addEvent, startCaseWork } from '../engine/case-work.ts';
 import type { EngineDeps } from '../engine/deps.ts';
-import { amountDueOf, toStepFacts } from '../engine/facts.ts';
+import { toStepFacts } from '../engine/facts.ts';
 import { manualRemindStepId, nextManualStepId } from '../engine/manual-steps.ts';
 import { prepareMessages, sendMessages } from '../engine/message-sends.ts';
 import { newId } from '../engine/ids.ts';
@@ -168,7 +168,7 @@ async function decide(deps: EngineDeps, caseRow: CaseRow, input: ManualReminder)
         `(${new Date(decision.until).toISOString()}; contact hours ${window.start}–${window.end} local time)`,
     );
   }
-  const work: CaseWork = {
+  const work = startCaseWork({
     rows,
     policy,
     stepId,
@@ -177,20 +177,9 @@ async function decide(deps: EngineDeps, caseRow: CaseRow, input: ManualReminder)
       ...decision,
       rule: `manual reminder by ${input.actor.name}: ${input.template} by ${input.channel}`,
     },
-    amountDue: amountDueOf(rows),
-    stepStatus: 'pending',
     stepDueAt: input.now,
-    caseState: caseRow.state,
-    escalatedAt: caseRow.escalated_at,
     attempts: [],
-    newAttemptIds: new Set(),
-    message: null,
-    messageMode: null,
-    unknownMessageId: null,
-    payment: null,
-    halted: false,
-    timeline: [],
-  };
+  });
   await prepareMessages(deps, [work], input.now, classify);
   if (!work.message) throw new Error(`manual reminder ${stepId} of case ${caseRow.id} prepared no message`);
   return work;

@@ -163,23 +163,30 @@ export async function pauseCase(
   input: { id: string; actor: Actor; reason?: string | undefined; now: number },
 ): Promise<void> {
   await writeTransaction(database, async (trx) => {
-    const changed = await trx
-      .updateTable('cases')
-      .set({ paused: 1 })
-      .where('id', '=', input.id)
-      .where('state', '=', 'open')
-      .where('paused', '=', 0)
-      .returning(['id', 'policy_version_id'])
-      .executeTakeFirst();
-    if (!changed) {
-      await requireOpen(trx, input.id, 'paused');
-      return;
-    }
+    const changed = await setPaused(trx, input.id, true);
+    if (!changed) return;
     await addEvent(trx, changed, input.now, 'case.paused', `paused by ${byline(input.actor, input.reason)}`, {
       by: actorData(input.actor),
       reason: input.reason ?? null,
     });
   });
+}
+
+/**
+ * Sets an open case's paused flag; returns the case when that changed it, and null when it was already so. A case
+ * that is missing or closed is an error (requireOpen).
+ */
+async function setPaused(trx: Trx, id: string, paused: boolean) {
+  const changed = await trx
+    .updateTable('cases')
+    .set({ paused: paused ? 1 : 0 })
+    .where('id', '=', id)
+    .where('state', '=', 'open')
+    .where('paused', '=', paused ? 0 : 1)
+    .returning(['id', 'policy_version_id'])
+    .executeTakeFirst();
+  if (!changed) await requireOpen(trx, id, paused ? 'paused' : 'resumed');
+  return changed ?? null;
 }
 
 /**
@@ -193,18 +200,8 @@ export async function resumeCase(
   input: { id: string; actor: Actor; reason?: string | undefined; now: number },
 ): Promise<void> {
   await writeTransaction(database, async (trx) => {
-    const changed = await trx
-      .updateTable('cases')
-      .set({ paused: 0 })
-      .where('id', '=', input.id)
-      .where('state', '=', 'open')
-      .where('paused', '=', 1)
-      .returning(['id', 'policy_version_id'])
-      .executeTakeFirst();
-    if (!changed) {
-      await requireOpen(trx, input.id, 'resumed');
-      return;
-    }
+    const changed = await setPaused(trx, input.id, false);
+    if (!changed) return;
     // A dispute pauses its case until the billing system reports it resolved; a person cannot overrule that.
     const disputes = await trx
       .selectFrom('inbound_disputes')

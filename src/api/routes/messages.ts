@@ -136,7 +136,12 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const m = await getMessage(db(), request.params.id);
       if (!m) throw notFound('message', request.params.id);
-      return { ...present(m), body_text: m.body_text, body_html: m.body_html, template_version: m.template_version };
+      return {
+        ...present(m),
+        body_text: m.body_text,
+        body_html: m.body_html,
+        template_version: m.template_version,
+      };
     },
   );
 };
