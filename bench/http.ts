@@ -1,7 +1,7 @@
 // The HTTP benchmark: autocannon against `recoup start`'s API with 100,000 cases in the database, beside a bare
 // Fastify route returning the same JSON, measured in the same run.
 import { type ChildProcess, fork } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { createApiKey } from '../src/access/api-keys.ts';
@@ -99,8 +99,19 @@ export async function httpBench(
   const bareRun = await load({ url: `${bare.address}/bare` });
   await stopServer(bare.child);
 
-  if (get.errors + post.errors + bareRun.errors > 0) {
-    throw new Error(`HTTP bench saw errors: get ${get.errors}, post ${post.errors}, bare ${bareRun.errors}`);
+  const queryOnly = await startServer({ BENCH_SERVER: 'query-only', BENCH_DB_URL: url });
+  const sample = await (await fetch(`${queryOnly.address}/query-only`)).text();
+  if (sample !== readFileSync(bareFile, 'utf8')) throw new Error('the query-only route answers other JSON');
+  log(`HTTP (${label}): the list's query and presenter alone, for ${DURATION_S} s`);
+  const queryOnlyRun = await load({ url: `${queryOnly.address}/query-only` });
+  await stopServer(queryOnly.child);
+
+  const errors = get.errors + post.errors + bareRun.errors + queryOnlyRun.errors;
+  if (errors > 0) {
+    throw new Error(
+      `HTTP bench saw errors: get ${get.errors}, post ${post.errors}, bare ${bareRun.errors}, ` +
+        `query-only ${queryOnlyRun.errors}`,
+    );
   }
   results[`http.${label}.cases_get.rps`] = get.rps;
   results[`http.${label}.cases_get.p50_ms`] = get.p50;
@@ -108,6 +119,8 @@ export async function httpBench(
   results[`http.${label}.bare_get.rps`] = bareRun.rps;
   results[`http.${label}.bare_get.p99_ms`] = bareRun.p99;
   results[`http.${label}.cases_get.ratio_to_bare`] = get.rps / bareRun.rps;
+  results[`http.${label}.query_only_get.rps`] = queryOnlyRun.rps;
+  results[`http.${label}.query_only_get.ratio_to_bare`] = queryOnlyRun.rps / bareRun.rps;
   results[`http.${label}.invoices_post.rps`] = post.rps;
   results[`http.${label}.invoices_post.p99_ms`] = post.p99;
   return results;

@@ -115,18 +115,23 @@ function conditions(f: CaseFilter, after: string | null): RawBuilder<unknown>[] 
   return where;
 }
 
+/** The query behind listCases, for whoever must run it another way (the HTTP benchmark's query-only route). */
+export function caseListQuery(
+  filter: CaseFilter,
+  page: { readonly after: string | null; readonly limit: number },
+): RawBuilder<CaseSummary> {
+  const where = conditions(filter, page.after);
+  const clause = where.length === 0 ? sql`` : sql`where ${sql.join(where, sql` and `)}`;
+  return sql<CaseSummary>`${SUMMARY} ${clause} order by c.id desc limit ${page.limit}`;
+}
+
 /** Up to `limit` cases matching `filter`, newest first, after the cursor id `after`. */
 export async function listCases(
   db: Queryable,
   filter: CaseFilter,
   page: { readonly after: string | null; readonly limit: number },
 ): Promise<CaseSummary[]> {
-  const where = conditions(filter, page.after);
-  const clause = where.length === 0 ? sql`` : sql`where ${sql.join(where, sql` and `)}`;
-  const result = await sql<CaseSummary>`${SUMMARY} ${clause} order by c.id desc limit ${page.limit}`.execute(
-    db,
-  );
-  return result.rows;
+  return (await caseListQuery(filter, page).execute(db)).rows;
 }
 
 /** One case as lists show it, or null. */

@@ -200,7 +200,8 @@ const ManualMessageSchema = Type.Object({
   sent_at: NullableInstant(),
 });
 
-function present(c: CaseSummary) {
+/** A case as the API shows it in lists and at the head of its detail. */
+export function presentCase(c: CaseSummary) {
   return {
     id: c.id,
     customer_id: c.customer_id,
@@ -312,7 +313,7 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
   async function current(id: string) {
     const c = await getCaseSummary(database().db, id);
     if (!c) throw notFound('case', id);
-    return present(c);
+    return presentCase(c);
   }
 
   app.get(
@@ -348,7 +349,7 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
         { after: decodeCursor(q.cursor), limit: q.limit + 1 },
       );
-      return toPage(rows, q.limit, present);
+      return toPage(rows, q.limit, presentCase);
     },
   );
 
@@ -367,7 +368,7 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const detail = await getCaseDetail(database().db, request.params.id);
       if (!detail) throw notFound('case', request.params.id);
       return {
-        ...present(detail.summary),
+        ...presentCase(detail.summary),
         invoices: detail.invoices.map(presentInvoice),
         steps: detail.steps.map(presentStep),
         timeline: detail.timeline.map(presentEvent),
