@@ -5,6 +5,7 @@ import { VirtualClock } from '../src/engine/clock.ts';
 import { runBatch } from '../src/engine/run-batch.ts';
 import { MemoryLedger } from '../src/gateways/sandbox/memory-ledger.ts';
 import { openRuntime, workerId } from '../src/runtime/runtime.ts';
+import { timeStatements } from './sql-time.ts';
 
 const url = process.env['BENCH_DB_URL']!;
 const now = Number(process.env['BENCH_NOW']);
@@ -21,6 +22,7 @@ const runtime = await openRuntime(
 );
 process.send!({ ready: true });
 await new Promise<void>((resolve) => process.once('message', () => resolve()));
+const sqlTimer = process.env['BENCH_SQL_TIME'] ? timeStatements() : null;
 const started = performance.now();
 let steps = 0;
 while (steps < maxSteps) {
@@ -29,5 +31,6 @@ while (steps < maxSteps) {
   steps += batch.stepsDone;
 }
 const ms = performance.now() - started;
+const sqlMs = sqlTimer?.stop() ?? null;
 await runtime.close();
-process.send!({ steps, ms, maxRssMb: process.resourceUsage().maxRSS / 1024 });
+process.send!({ steps, ms, sqlMs, maxRssMb: process.resourceUsage().maxRSS / 1024 });

@@ -11,6 +11,7 @@ import { rawPostgresSteps, rawSqliteSteps } from './raw-steps.ts';
 import { analyticsBench, analyticsTable } from './analytics.ts';
 import { httpBench } from './http.ts';
 import { seedDueCases } from './seed.ts';
+import { timeStatements } from './sql-time.ts';
 
 const CASES = Number(process.env['BENCH_CASES'] ?? 20_000);
 const MEMORY_STEPS = Number(process.env['BENCH_MEMORY_STEPS'] ?? 30_000);
@@ -42,11 +43,13 @@ async function seeded(url: string, n: number) {
 interface ChildReport {
   steps: number;
   ms: number;
+  /** Time inside SQLite's statements, when BENCH_SQL_TIME asked for it. */
+  sqlMs: number | null;
   maxRssMb: number;
 }
 
 /** Runs `workers` engine processes on one database, started together; returns total steps/s and each report. */
-async function engineRun(url: string, workers: number, maxSteps?: number) {
+async function engineRun(url: string, workers: number, maxSteps?: number, env: Record<string, string> = {}) {
   const children = Array.from({ length: workers }, () =>
     fork(join(import.meta.dirname, 'engine-child.ts'), {
       execArgv: ['--import', 'tsx'],
@@ -55,6 +58,7 @@ async function engineRun(url: string, workers: number, maxSteps?: number) {
         BENCH_DB_URL: url,
         BENCH_NOW: String(NOW),
         BENCH_MAX_STEPS: maxSteps ? String(maxSteps) : '',
+        ...env,
       },
     }),
   );
@@ -111,6 +115,23 @@ if (ONLY === 'all' || ONLY === 'engine') {
   results['engine.sqlite.ratio_to_raw'] = median(rounds.map((r) => r.engine / r.raw));
   results['engine.sqlite.ratio_to_raw.min'] = Math.min(...rounds.map((r) => r.engine / r.raw));
   results['engine.sqlite.ratio_to_raw.max'] = Math.max(...rounds.map((r) => r.engine / r.raw));
+  // The ceiling the engine's SQL sets: one more round timing only what runs inside SQLite's statements, in both. If
+  // the engine's JavaScript took no time at all, its steps/s over raw's would be raw's SQL time over the engine's.
+  log('SQLite: one more round timing the SQL alone');
+  const rawFile = join(dir, 'raw-sql.db');
+  const engineFile = join(dir, 'engine-sql.db');
+  await seeded(`sqlite:${rawFile}`, CASES);
+  await seeded(`sqlite:${engineFile}`, CASES);
+  const rawTimer = timeStatements();
+  rawSqliteSteps(rawFile, CASES, NOW);
+  const rawSqlMs = rawTimer.stop();
+  const timed = await engineRun(`sqlite:${engineFile}`, 1, undefined, { BENCH_SQL_TIME: '1' });
+  results['raw.sqlite.sql_ms'] = rawSqlMs;
+  results['engine.sqlite.sql_ms'] = timed.reports[0]!.sqlMs!;
+  results['engine.sqlite.sql_share'] = timed.reports[0]!.sqlMs! / timed.reports[0]!.ms;
+  results['engine.sqlite.sql_only_ratio_to_raw'] = rawSqlMs / timed.reports[0]!.sqlMs!;
+  rmSync(rawFile, { force: true });
+  rmSync(engineFile, { force: true });
 
   // PostgreSQL: raw batched SQL, then one worker, then two workers sharing the database.
   log(`PostgreSQL: seeding ${CASES} due cases three times`);
@@ -182,6 +203,8 @@ if (ONLY === 'all' || ONLY === 'engine') {
   console.log(`
 Recoup engine benchmark (${CASES.toLocaleString('en-US')} due retry steps; each step = claim, decide, charge the sandbox, record)
 SQLite: medians of ${SQLITE_ROUNDS} rounds; the rounds' ratios ranged ${pct(results['engine.sqlite.ratio_to_raw.min'])} to ${pct(results['engine.sqlite.ratio_to_raw.max'])}
+SQLite, the SQL alone: the engine's statements took ${f(results['engine.sqlite.sql_ms'])} ms (${pct(results['engine.sqlite.sql_share'])} of its run), raw's ${f(results['raw.sqlite.sql_ms'])} ms;
+  with no JavaScript at all the engine would reach ${pct(results['engine.sqlite.sql_only_ratio_to_raw'])} of raw
 
                               steps/s   raw SQL steps/s   engine ÷ raw   target
   SQLite, 1 worker      ${f(results['engine.sqlite.steps_per_s']).padStart(12)}   ${f(results['raw.sqlite.steps_per_s']).padStart(15)}   ${pct(results['engine.sqlite.ratio_to_raw']).padStart(12)}   ≥ 25%
