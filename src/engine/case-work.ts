@@ -1,8 +1,8 @@
 import type { CompiledPolicy, PolicyStep } from '../domain/policy.ts';
 import type { StepDecision } from '../domain/step-decision.ts';
 import type { CaseFactRows } from '../store/case-facts.ts';
-import { amountDueOf } from './facts.ts';
 import type { AttemptRow, CaseState, MessagesTable, NewTimelineEvent, StepStatus } from '../store/tables.ts';
+import { amountDueOf } from './facts.ts';
 
 /** What one claimed case does in a batch: its due step, the decision, and every outcome to record. */
 export interface CaseWork {
@@ -39,11 +39,17 @@ export function startCaseWork(
   start: Pick<CaseWork, 'rows' | 'policy' | 'stepId' | 'policyStep' | 'decision' | 'stepDueAt' | 'attempts'>,
 ): CaseWork {
   return {
-    ...start,
+    rows: start.rows,
+    policy: start.policy,
+    stepId: start.stepId,
+    policyStep: start.policyStep,
+    decision: start.decision,
     amountDue: amountDueOf(start.rows),
     stepStatus: 'pending',
+    stepDueAt: start.stepDueAt,
     caseState: start.rows.case.state,
     escalatedAt: start.rows.case.escalated_at,
+    attempts: start.attempts,
     newAttemptIds: new Set(),
     message: null,
     messageMode: null,
