@@ -165,7 +165,9 @@ describe(`editing templates on ${TEST_DB}`, () => {
     const german = await dayZeroReminder('german@example.de', { locale: 'de-DE' });
     expect(german.subject).toBe('Ihre Zahlung an Recoup Demo Co. konnte nicht verarbeitet werden');
     expect(german.message.template_version).toBeNull();
-    expect((await call('viewer', 'GET', `/v1/messages/${german.message.id}`)).json().template_version).toBeNull();
+    expect(
+      (await call('viewer', 'GET', `/v1/messages/${german.message.id}`)).json().template_version,
+    ).toBeNull();
 
     const back = await reset('manager', 'payment-failed', 'en');
     expect(back.statusCode, back.body).toBe(200);
