@@ -2,6 +2,7 @@
 // 200,000 dunning cases, with the payments, retries, messages and timeline events those cases would have left.
 // Rows are generated in JavaScript from a seeded random stream (so every run builds the same business) and
 // written with the store's batched multi-row inserts, a slice of customers at a time to keep memory flat.
+import { stampPaidMessages } from '../src/analytics/message-payments.ts';
 import { stampClosedCases } from '../src/analytics/recovery-credit.ts';
 import { sql } from 'kysely';
 import { applyOffset, parseOffset } from '../src/domain/duration.ts';
@@ -205,8 +206,10 @@ export async function seedAnalytics(
   }
   await flush(batch);
   await writing;
-  // The engine stamps each case's credit as it closes it; a bulk load stamps them all at the end.
+  // The engine stamps each case's credit as it closes it, and each message a payment answers as it records the
+  // payment; a bulk load stamps them all at the end.
   await stampClosedCases(database.db);
+  await stampPaidMessages(database.db, 'all');
   if (database.dialect === 'postgres') {
     // What autovacuum would have done by now on a database that grew over two years: fresh statistics, and a
     // visibility map that lets index-only scans skip the table.

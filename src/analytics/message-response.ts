@@ -4,9 +4,6 @@ import type { Period } from './period.ts';
 import { share } from './rates.ts';
 import { distinctPairs, instant, rowsOf } from './sql.ts';
 
-/** How long after a message a payment on its case still counts as a response to it. */
-export const RESPONSE_WINDOW_MS = 72 * 3_600_000;
-
 /** What became of the messages of one channel and template. */
 export interface MessageResponse {
   readonly channel: string;
@@ -32,10 +29,9 @@ export interface MessageResponse {
 /**
  * Messages created in `period` per channel and template: how many were sent or failed, opened or clicked, and
  * how many were followed by a payment on their case within 72 hours of being sent. Counts are index range counts
- * per (channel, template): sent and failed in `messages_template_status`, opened and clicked in the partial
- * indexes `messages_opened` and `messages_clicked`, which hold only the rows they count. "Paid within 72 hours"
- * starts from the payments received on cases (fewer than messages) and finds the sent messages of each payment's
- * case in the 72 hours before it.
+ * per (channel, template): sent and failed in `messages_template_status`; opened, clicked and paid in the partial
+ * indexes `messages_opened`, `messages_clicked` and `messages_paid`, which hold only the rows they count. "Paid"
+ * is the stamp the payment's transaction left on the message (message-payments.ts).
  *
  * Opens are approximate: mail apps that block images hide them, and privacy proxies that fetch every image on
  * delivery report opens nobody made. Messages sent with tracking off, or on channels without it, are never opened.
@@ -46,46 +42,33 @@ export async function messageResponse(db: Db, period: Period): Promise<MessageRe
   const count = (status: string) => sql<number>`(select count(*) from messages m
     where m.channel = k.a and m.template = k.b and m.status = ${sql.lit(status)}
       and m.created_at >= ${from} and m.created_at < ${to})`;
-  // `… is not null` is what lets both databases use the partial indexes of migration 011.
-  const countStamped = (column: 'opened_at' | 'clicked_at') => sql<number>`(select count(*) from messages m
+  // `… is not null` is what lets both databases use the partial indexes of migrations 011 and 015.
+  const countStamped = (
+    column: 'opened_at' | 'clicked_at' | 'paid_at',
+  ) => sql<number>`(select count(*) from messages m
     where m.channel = k.a and m.template = k.b and m.status = 'sent' and ${sql.ref(`m.${column}`)} is not null
       and m.created_at >= ${from} and m.created_at < ${to})`;
-  const window = sql.lit(RESPONSE_WINDOW_MS);
-  const [counts, paid] = await Promise.all([
-    rowsOf(
-      db,
-      sql<{
-        channel: string;
-        template: string;
-        sent: number;
-        failed: number;
-        opened: number;
-        clicked: number;
-      }>`
-      with recursive ${distinctPairs('k', 'messages', 'channel', 'template')}
-      select k.a as channel, k.b as template, ${count('sent')} as sent, ${count('failed')} as failed,
-        ${countStamped('opened_at')} as opened, ${countStamped('clicked_at')} as clicked
-      from k where k.a is not null`,
-    ),
-    // The engine stamps sent_at in the tick that creates the message, so every payment that can answer a message
-    // of the period arrives before the period's end plus the window.
-    rowsOf(
-      db,
-      sql<{ channel: string; template: string; paid: number }>`
-      select m.channel, m.template, count(distinct m.id) as paid
-      from payments p
-      join messages m on m.case_id = p.case_id and m.status = 'sent'
-        and m.sent_at <= p.received_at and m.sent_at > p.received_at - ${window}
-        and m.created_at >= ${from} and m.created_at < ${to}
-      where p.case_id is not null and p.received_at >= ${from} and p.received_at < ${to} + ${window}
-      group by m.channel, m.template`,
-    ),
-  ]);
-  const paidBy = new Map(paid.map((r) => [`${r.channel}\u0000${r.template}`, Number(r.paid)]));
+  const counts = await rowsOf(
+    db,
+    sql<{
+      channel: string;
+      template: string;
+      sent: number;
+      failed: number;
+      opened: number;
+      clicked: number;
+      paid: number;
+    }>`
+    with recursive ${distinctPairs('k', 'messages', 'channel', 'template')}
+    select k.a as channel, k.b as template, ${count('sent')} as sent, ${count('failed')} as failed,
+      ${countStamped('opened_at')} as opened, ${countStamped('clicked_at')} as clicked,
+      ${countStamped('paid_at')} as paid
+    from k where k.a is not null`,
+  );
   return counts
     .map((r) => {
       const sent = Number(r.sent);
-      const answered = paidBy.get(`${r.channel}\u0000${r.template}`) ?? 0;
+      const answered = Number(r.paid);
       const opened = Number(r.opened);
       const clicked = Number(r.clicked);
       return {

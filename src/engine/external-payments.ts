@@ -1,3 +1,4 @@
+import { stampPaidMessages } from '../analytics/message-payments.ts';
 import { stampCredit } from '../analytics/recovery-credit.ts';
 import { insertMany } from '../store/batch.ts';
 import type { Trx } from '../store/database.ts';
@@ -41,6 +42,10 @@ export async function recordExternalPayments(trx: Trx, payments: readonly Extern
       received_at: p.at,
     })),
     { onConflictDoNothing: true },
+  );
+  await stampPaidMessages(
+    trx,
+    payments.map((p) => p.invoice.case_id).filter((id): id is string => id !== null),
   );
   const events: NewTimelineEvent[] = [];
   const outbox: NewOutboxEvent[] = payments.map((p) =>

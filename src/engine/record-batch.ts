@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { stampPaidMessages } from '../analytics/message-payments.ts';
 import { stampCredit } from '../analytics/recovery-credit.ts';
 import { allocatePayment } from '../domain/allocation.ts';
 import { insertMany, updateMany } from '../store/batch.ts';
@@ -88,6 +89,7 @@ export async function recordOutcomes(
     const owned = new Set(released.map((r) => r.id));
     const mine = works.filter((w) => owned.has(w.rows.case.id));
     if (mine.length === 0) {
+      await stampPaidMessages(trx, answerable(works));
       await writeEvents(trx, works, owned, now);
       return owned;
     }
@@ -131,9 +133,15 @@ export async function recordOutcomes(
       trx,
       mine.filter((w) => w.caseState !== 'open').map((w) => w.rows.case.id),
     );
+    await stampPaidMessages(trx, answerable(works));
     await writeEvents(trx, works, owned, now);
     return owned;
   });
+}
+
+/** The cases whose messages a payment may now answer: one was just charged, or one of their messages was sent. */
+function answerable(works: readonly CaseWork[]): string[] {
+  return works.filter((w) => w.payment || w.message?.status === 'sent').map((w) => w.rows.case.id);
 }
 
 /** Writes the batch's outbox events; cases leased by another worker are locked first (see writeOutboxEvents). */

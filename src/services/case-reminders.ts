@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { classifyDecline } from '../domain/declines.ts';
 import type { PolicyStep } from '../domain/policy.ts';
 import { contactWindowOf, decideStep } from '../domain/step-decision.ts';
+import { stampPaidMessages } from '../analytics/message-payments.ts';
 import { type CaseWork, addEvent, startCaseWork } from '../engine/case-work.ts';
 import type { EngineDeps } from '../engine/deps.ts';
 import { toStepFacts } from '../engine/facts.ts';
@@ -217,6 +218,7 @@ async function recordOutcome(deps: EngineDeps, work: CaseWork, now: number, owne
       .where('id', '=', m.id)
       .where('status', '=', 'sending')
       .execute();
+    if (m.status === 'sent') await stampPaidMessages(trx, [caseId]);
     if (work.timeline.length > 0) await trx.insertInto('timeline_events').values(work.timeline).execute();
     await lockCasesForEvents(trx, [caseId]);
     await writeOutboxEvents(trx, batchOutboxEvents([work], new Set([caseId]), now));

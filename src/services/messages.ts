@@ -18,7 +18,7 @@ export interface MessageFilter {
 }
 
 /** A message as lists show it: everything but its rendered body and the template version it used. */
-export type MessageSummary = Omit<StoredMessage, 'body_text' | 'body_html' | 'template_version'>;
+export type MessageSummary = Omit<StoredMessage, 'body_text' | 'body_html' | 'template_version' | 'paid_at'>;
 
 const SUMMARY_COLUMNS = [
   'id',

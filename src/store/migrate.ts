@@ -14,6 +14,7 @@ import * as messageTracking from './migrations/011-message-tracking.ts';
 import * as templateVersions from './migrations/012-template-versions.ts';
 import * as settings from './migrations/013-settings.ts';
 import * as retention from './migrations/014-retention.ts';
+import * as messagePayments from './migrations/015-message-payments.ts';
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -33,6 +34,7 @@ const steps: Record<string, Step> = {
   '012-template-versions': templateVersions,
   '013-settings': settings,
   '014-retention': retention,
+  '015-message-payments': messagePayments,
 };
 
 /** Applies every migration not yet applied, each in its own transaction; returns the names applied. */

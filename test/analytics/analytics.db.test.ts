@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recoveryBreakdown } from '../../src/analytics/breakdown.ts';
 import { dailyAmounts } from '../../src/analytics/daily.ts';
 import { forecast } from '../../src/analytics/forecast.ts';
+import { stampPaidMessages } from '../../src/analytics/message-payments.ts';
 import { messageResponse } from '../../src/analytics/message-response.ts';
 import { overview } from '../../src/analytics/overview.ts';
 import { stampClosedCases } from '../../src/analytics/recovery-credit.ts';
@@ -274,6 +275,8 @@ async function seedBusiness(db: Db): Promise<void> {
     rule: null,
     data: '{}',
   });
+  // What the payments' transactions stamp on the messages they answer, for rows loaded directly.
+  await stampPaidMessages(db, 'all');
   await insertMany(db, 'timeline_events', [
     sent('case_a', 'remind-day-0', feb(3, 11)),
     sent('case_b', 'remind-day-0', feb(10, 12)),
