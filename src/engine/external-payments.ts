@@ -23,11 +23,9 @@ export interface ExternalPayment {
  */
 export async function recordExternalPayments(trx: Trx, payments: readonly ExternalPayment[]): Promise<void> {
   if (payments.length === 0) return;
+  const caseIds = payments.map((p) => p.invoice.case_id).filter((id): id is string => id !== null);
   // A closed case is not updated below, so its lock is taken here: one case's events commit in sequence order.
-  await lockCasesForEvents(
-    trx,
-    payments.map((p) => p.invoice.case_id).filter((id): id is string => id !== null),
-  );
+  await lockCasesForEvents(trx, caseIds);
   await insertMany(
     trx,
     'payments',
@@ -43,10 +41,7 @@ export async function recordExternalPayments(trx: Trx, payments: readonly Extern
     })),
     { onConflictDoNothing: true },
   );
-  await stampPaidMessages(
-    trx,
-    payments.map((p) => p.invoice.case_id).filter((id): id is string => id !== null),
-  );
+  await stampPaidMessages(trx, caseIds);
   const events: NewTimelineEvent[] = [];
   const outbox: NewOutboxEvent[] = payments.map((p) =>
     outboxEvent(
@@ -85,7 +80,6 @@ export async function recordExternalPayments(trx: Trx, payments: readonly Extern
   }
   await insertMany(trx, 'timeline_events', events);
   await writeOutboxEvents(trx, outbox);
-  const caseIds = payments.map((p) => p.invoice.case_id).filter((id): id is string => id !== null);
   await settleCases(trx, caseIds, payments[0]!.at);
 }
 
