@@ -4,7 +4,7 @@ import { stampCredit } from '../analytics/recovery-credit.ts';
 import { allocatePayment } from '../domain/allocation.ts';
 import { insertMany, updateMany } from '../store/batch.ts';
 import { type Database, type Trx, writeTransaction } from '../store/database.ts';
-import { renewLeases } from '../store/scheduler.ts';
+import { releaseCases, renewLeases } from '../store/scheduler.ts';
 import type { PaymentsTable } from '../store/tables.ts';
 import { batchOutboxEvents } from '../webhooks/engine-events.ts';
 import { lockCasesForEvents, writeOutboxEvents } from '../webhooks/outbox.ts';
@@ -75,18 +75,14 @@ export async function recordOutcomes(
       sent,
     );
 
-    const released = await trx
-      .updateTable('cases')
-      .set({ lease_owner: null, lease_expires_at: null })
-      .where(
-        'id',
-        'in',
-        works.map((w) => w.rows.case.id),
-      )
-      .where('lease_owner', '=', owner)
-      .returning('id')
-      .execute();
-    const owned = new Set(released.map((r) => r.id));
+    // Settled first: the release writes the new due time of the cases a step only moved. What settling adds to a
+    // case whose lease was lost is never written.
+    settleCases(works, now);
+    const owned = await releaseCases(
+      trx,
+      owner,
+      works.map((w) => ({ id: w.rows.case.id, nextDueAt: nextDue(w), moveDue: onlyMovesDue(w) })),
+    );
     const mine = works.filter((w) => owned.has(w.rows.case.id));
     if (mine.length === 0) {
       await stampPaidMessages(trx, answerable(works));
@@ -121,7 +117,6 @@ export async function recordOutcomes(
       mine.flatMap((w) => w.attempts.filter((a) => a.status !== 'pending')),
     );
     await recordPayments(trx, mine, now);
-    settleCases(mine, now);
     await writeSteps(trx, mine, now);
     await writeCases(trx, mine, now);
     await insertMany(
@@ -240,19 +235,16 @@ async function writeSteps(trx: Trx, works: readonly CaseWork[], now: number): Pr
 }
 
 /**
- * Writes each case's new state. Most steps leave the case open and only move its next due time, which touches one
- * index; closing, escalating or recovering also rewrites the several indexes that hold the state and amounts
- * (measured: 5× the cost), so only those cases pay for it.
+ * Whether the step leaves its case open and only moves its next due time, which releasing the lease writes (see
+ * releaseCases) and which touches one index; closing, escalating or recovering also rewrites the several indexes
+ * that hold the state and amounts (measured: 5× the cost), so only those cases are written again by writeCases.
  */
+function onlyMovesDue(w: CaseWork): boolean {
+  return w.caseState === 'open' && !w.payment && w.escalatedAt === w.rows.case.escalated_at;
+}
+
+/** Writes the new state of each case that a step closed, escalated or paid. */
 async function writeCases(trx: Trx, works: readonly CaseWork[], now: number): Promise<void> {
-  const moved = (w: CaseWork) =>
-    w.caseState === 'open' && !w.payment && w.escalatedAt === w.rows.case.escalated_at;
-  await updateMany(
-    trx,
-    'cases',
-    { keys: ['id'], set: ['next_due_at'], where: sql`cases.state = 'open'` },
-    works.filter(moved).map((w) => ({ id: w.rows.case.id, next_due_at: nextDue(w) })),
-  );
   await updateMany(
     trx,
     'cases',
@@ -263,7 +255,7 @@ async function writeCases(trx: Trx, works: readonly CaseWork[], now: number): Pr
       where: sql`cases.state = 'open'`,
     },
     works
-      .filter((w) => !moved(w))
+      .filter((w) => !onlyMovesDue(w))
       .map((w) => ({
         id: w.rows.case.id,
         state: w.caseState,

@@ -502,6 +502,8 @@ describe(`cases API on ${TEST_DB}: a collector's actions`, () => {
       const c = await db().selectFrom('cases').selectAll().where('id', '=', caseId).executeTakeFirstOrThrow();
       if (action === 'cancel') {
         expect(c.state).toBe('cancelled');
+        // Releasing its lease does not give the closed case a due time back.
+        expect(c.next_due_at).toBeNull();
         const pending = await db()
           .selectFrom('scheduled_steps')
           .select('step_id')
