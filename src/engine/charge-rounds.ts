@@ -32,6 +32,11 @@ export function planCharges(works: readonly CaseWork[], now: number): Call[] {
       continue;
     }
     const tried = new Set(work.attempts.map((a) => a.payment_method_id));
+    // Every method tried in this step (most customers have one): the planner could only say so, and the step is done.
+    if (tried.size > 0 && work.rows.methods.every((m) => tried.has(m.id))) {
+      work.stepStatus = 'done';
+      continue;
+    }
     const limits = work.policy.policy.retryLimits ?? DEFAULT_RETRY_LIMITS;
     const plan = planRetry({
       methods: work.rows.methods.map(toMethodFacts),
