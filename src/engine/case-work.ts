@@ -32,6 +32,8 @@ export interface CaseWork {
   /** Set when the gateway could not be reached: no further charge is tried for this case in this batch. */
   halted: boolean;
   timeline: NewTimelineEvent[];
+  /** The attempt each of the timeline's `attempt.succeeded` and `attempt.failed` events reports. */
+  outcomeAttempts: Map<NewTimelineEvent, AttemptRow>;
 }
 
 /** A case's work as a batch starts it: the step it runs and what it decided, with nothing recorded or done yet. */
@@ -57,18 +59,19 @@ export function startCaseWork(
     payment: null,
     halted: false,
     timeline: [],
+    outcomeAttempts: new Map(),
   };
 }
 
-/** Appends a timeline event that names the policy version, step and rule behind it. */
+/** Appends a timeline event that names the policy version, step and rule behind it; returns the event. */
 export function addEvent(
   work: CaseWork,
   at: number,
   type: string,
   rule: string | null,
   data: Record<string, unknown> = {},
-): void {
-  work.timeline.push({
+): NewTimelineEvent {
+  const event: NewTimelineEvent = {
     case_id: work.rows.case.id,
     at,
     type,
@@ -76,5 +79,7 @@ export function addEvent(
     step_id: work.stepId,
     rule,
     data: JSON.stringify(data),
-  });
+  };
+  work.timeline.push(event);
+  return event;
 }

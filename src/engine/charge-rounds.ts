@@ -94,11 +94,12 @@ export async function makeCharges(deps: EngineDeps, calls: readonly Call[], now:
       attempt.status = 'succeeded';
       work.payment = { amount: attempt.amount, attemptId: attempt.id };
       work.stepStatus = 'done';
-      addEvent(work, now, 'attempt.succeeded', `charged ${attempt.payment_method_id}`, {
+      const event = addEvent(work, now, 'attempt.succeeded', `charged ${attempt.payment_method_id}`, {
         attempt: attempt.id,
         amount: attempt.amount,
         currency: attempt.currency,
       });
+      work.outcomeAttempts.set(event, attempt);
       return;
     }
     const verdict = classifyDecline({
@@ -115,12 +116,13 @@ export async function makeCharges(deps: EngineDeps, calls: readonly Call[], now:
       stop_method: verdict.stopMethod ? 1 : 0,
       retry_after_ms: verdict.retryAfterMs,
     });
-    addEvent(work, now, 'attempt.failed', verdict.rule, {
+    const event = addEvent(work, now, 'attempt.failed', verdict.rule, {
       attempt: attempt.id,
       method: attempt.payment_method_id,
       decline_code: result.declineCode,
       decline_class: verdict.class,
     });
+    work.outcomeAttempts.set(event, attempt);
   });
 }
 

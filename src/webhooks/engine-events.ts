@@ -27,8 +27,7 @@ export function batchOutboxEvents(
       switch (t.type) {
         case 'attempt.succeeded':
         case 'attempt.failed': {
-          const id = (JSON.parse(t.data ?? '{}') as { attempt?: string }).attempt;
-          const a = w.attempts.find((x) => x.id === id);
+          const a = w.outcomeAttempts.get(t);
           if (!a) break;
           if (a.status === 'succeeded') {
             events.push(
