@@ -43,9 +43,11 @@ export async function insertMany(
       // Built as text (cached per shape) rather than through the query builder: a batch has thousands of values,
       // and the names are the engine's own columns, never input.
       const text = sqliteInsertText(table, names, part.length, options.onConflictDoNothing ?? false);
-      const parameters: unknown[] = [];
+      // Sized up front: grown by push, a batch's thousands of parameters were copied over and over.
+      const parameters = new Array<unknown>(part.length * names.length);
+      let i = 0;
       for (const row of part)
-        for (const n of names) parameters.push((row as Record<string, unknown>)[n] ?? null);
+        for (const n of names) parameters[i++] = (row as Record<string, unknown>)[n] ?? null;
       await db.executeQuery(CompiledQuery.raw(text, parameters));
     }
   }
