@@ -76,16 +76,19 @@ export async function releaseCases(
 ): Promise<Set<string>> {
   if (cases.length === 0) return new Set();
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  const ids = cases.map((c) => c.id);
+  // On PostgreSQL `= any` keeps the cases on their key index: joined to unnest alone, a small table is scanned whole.
   const source = postgres
-    ? sql`unnest(${cases.map((c) => c.id)}::text[], ${cases.map((c) => c.nextDueAt)}::bigint[],
+    ? sql`unnest(${ids}::text[], ${cases.map((c) => c.nextDueAt)}::bigint[],
         ${cases.map((c) => c.moveDue)}::boolean[]) as v(id, next_due_at, move_due)`
     : sql`(select value ->> 0 as id, value ->> 1 as next_due_at, value ->> 2 as move_due
         from jsonb_each(jsonb(${JSON.stringify(cases.map((c) => [c.id, c.nextDueAt, c.moveDue ? 1 : 0]))}))) as v`;
+  const keyed = postgres ? sql` and cases.id = any(${ids})` : sql``;
   const result = await sql<{ id: string }>`
     update cases set lease_owner = null, lease_expires_at = null,
       next_due_at = case when cases.state = 'open' and v.move_due then v.next_due_at else cases.next_due_at end
     from ${source}
-    where cases.id = v.id and cases.lease_owner = ${owner}
+    where cases.id = v.id${keyed} and cases.lease_owner = ${owner}
     returning cases.id`.execute(db);
   return new Set(result.rows.map((r) => r.id));
 }
