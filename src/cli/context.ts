@@ -1,15 +1,19 @@
 import { existsSync } from 'node:fs';
 import { type RecoupConfig, loadConfig } from '../config/env.ts';
 import type { Clock } from '../engine/clock.ts';
-import { type Runtime, type RuntimeOptions, openRuntime } from '../runtime/runtime.ts';
-import { parseDatabaseUrl } from '../store/database.ts';
+import type { Runtime, RuntimeOptions } from '../runtime/runtime.ts';
+import { parseDatabaseUrl } from '../store/database-url.ts';
 
-/** Loads the configuration first (bad settings fail before anything is opened), then opens Recoup. */
+/**
+ * Loads the configuration first (bad settings fail before anything is opened), then opens Recoup. The runtime is
+ * imported here, when a command runs, so that `recoup --help` and a mistyped option answer without loading it.
+ */
 export async function withRuntime<T>(
   fn: (runtime: Runtime) => Promise<T>,
   options: RuntimeOptions & { config?: RecoupConfig; clock?: Clock } = {},
 ): Promise<T> {
   const config = options.config ?? loadConfig();
+  const { openRuntime } = await import('../runtime/runtime.ts');
   const runtime = await openRuntime(config, options);
   try {
     return await fn(runtime);

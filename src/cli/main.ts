@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/env.ts';
-import { DatabaseUrlError } from '../store/database.ts';
+import { DatabaseUrlError } from '../store/database-url.ts';
 import { registerCases } from './commands/cases.ts';
 import { registerCustomers } from './commands/customers.ts';
 import { registerDemo } from './commands/demo.ts';

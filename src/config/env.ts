@@ -1,5 +1,5 @@
 import { type StripeApiBase, parseStripeApiBase } from '../gateways/stripe/api-base.ts';
-import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '../store/database.ts';
+import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '../store/database-url.ts';
 import { DEFAULT_KEY_FILE, KEY_FILE_VARIABLE } from '../security/key-file.ts';
 import { KEYS_VARIABLE, type Keyring, parseKeyList } from '../security/keyring.ts';
 

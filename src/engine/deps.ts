@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Channel } from '../channels/channel.ts';
-import type { RetentionSettings } from '../maintenance/retention.ts';
+import type { RetentionSettings } from '../maintenance/retention-settings.ts';
 import type { TemplateRenderer } from '../channels/templates/renderer.ts';
 import type { PaymentGateway } from '../gateways/gateway.ts';
 import type { FieldCipher } from '../security/field-cipher.ts';

@@ -1,20 +1,10 @@
 import { sql } from 'kysely';
 import { memberOf } from '../store/batch.ts';
 import { type Database, type Db, writeTransaction } from '../store/database.ts';
+import { IDEMPOTENCY_KEY_HOURS, type RetentionSettings } from './retention-settings.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-
-/** Stored idempotent responses answer repeats for a day, as Stripe's do; after that a key may be used afresh. */
-export const IDEMPOTENCY_KEY_HOURS = 24;
-
-/** How long Recoup keeps what it needs only for a while (RECOUP_EVENT_RETENTION_DAYS, RECOUP_INBOUND_RETENTION_DAYS). */
-export interface RetentionSettings {
-  /** Outbox events: the window `GET /v1/events` lists and `recoup webhooks replay` can replay. */
-  readonly eventDays: number;
-  /** Ids of applied inbound events, kept to ignore a billing system's retries of them. */
-  readonly inboundDays: number;
-}
 
 /** What one pruning run deleted, or would delete with `dryRun`. */
 export interface PruneReport {

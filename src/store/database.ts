@@ -1,9 +1,11 @@
 import Sqlite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Transaction, sql } from 'kysely';
 import pg from 'pg';
+import { type Dialect, parseDatabaseUrl } from './database-url.ts';
 import type { Tables } from './tables.ts';
 
-export type Dialect = 'sqlite' | 'postgres';
+export type { Dialect } from './database-url.ts';
+
 export type Db = Kysely<Tables>;
 export type Trx = Transaction<Tables>;
 /** Either the database or a transaction on it: repositories accept both so callers decide the boundary. */
@@ -15,32 +17,6 @@ export interface Database {
   readonly dialect: Dialect;
   readonly url: string;
   close(): Promise<void>;
-}
-
-export const DEFAULT_DATABASE_URL = 'sqlite:./recoup.db';
-
-/** Raised for a database URL that names no supported engine; the message names the setting. */
-export class DatabaseUrlError extends Error {}
-
-/** Which engine and target a URL names: `sqlite:./file.db`, `sqlite::memory:` or `postgres://…`. */
-export function parseDatabaseUrl(url: string): { dialect: Dialect; target: string } {
-  if (url.startsWith('sqlite:')) {
-    const target = url.slice('sqlite:'.length).replace(/^\/\//, '');
-    if (target === '')
-      throw new DatabaseUrlError('RECOUP_DATABASE_URL: sqlite: needs a file path, e.g. sqlite:./recoup.db');
-    return { dialect: 'sqlite', target };
-  }
-  if (/^postgres(ql)?:\/\//.test(url)) {
-    try {
-      new URL(url);
-    } catch {
-      throw new DatabaseUrlError('RECOUP_DATABASE_URL: not a valid postgres:// URL');
-    }
-    return { dialect: 'postgres', target: url };
-  }
-  throw new DatabaseUrlError(
-    `RECOUP_DATABASE_URL: expected sqlite:PATH or postgres://…, got '${url.replace(/\/\/[^@/]*@/, '//***@')}'`,
-  );
 }
 
 /**

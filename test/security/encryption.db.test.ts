@@ -20,7 +20,7 @@ import { FieldCipher } from '../../src/security/field-cipher.ts';
 import { type EncryptionKey, Keyring } from '../../src/security/keyring.ts';
 import { reencryptStoredValues } from '../../src/security/reencrypt.ts';
 import { openCustomer } from '../../src/store/customer-contacts.ts';
-import { parseDatabaseUrl } from '../../src/store/database.ts';
+import { parseDatabaseUrl } from '../../src/store/database-url.ts';
 import { openRecipient } from '../../src/store/message-recipients.ts';
 import * as initial from '../../src/store/migrations/001-initial.ts';
 import * as api from '../../src/store/migrations/002-api.ts';

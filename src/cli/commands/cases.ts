@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { getCaseDetail, listCases } from '../../services/cases.ts';
-import { loadCustomer } from '../../store/customer-contacts.ts';
 import type { CaseState } from '../../store/tables.ts';
 import { withRuntime } from '../context.ts';
 import { UsageError } from '../errors.ts';
@@ -21,6 +19,7 @@ export function registerCases(program: Command): void {
     .action(async (options: { state?: string; limit: string }) => {
       const state = options.state ? parseChoice(options.state, '--state', STATES) : undefined;
       const limit = parseWhole(options.limit, '--limit', 1, 10_000);
+      const { listCases } = await import('../../services/cases.ts');
       await withRuntime(async ({ database }) => {
         const rows = await listCases(database.db, { state }, { after: null, limit });
         console.log(
@@ -46,6 +45,8 @@ export function registerCases(program: Command): void {
     .argument('<id>', 'case id')
     .description('a case, its invoices, its steps and its timeline explaining every action')
     .action(async (id: string) => {
+      const { getCaseDetail } = await import('../../services/cases.ts');
+      const { loadCustomer } = await import('../../store/customer-contacts.ts');
       await withRuntime(async ({ database, deps }) => {
         const detail = await getCaseDetail(database.db, id);
         if (!detail) throw new UsageError(`cases show: no case '${id}'`);

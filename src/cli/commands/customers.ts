@@ -1,9 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { eraseCustomer } from '../../privacy/customer-erasure.ts';
-import { exportCustomer } from '../../privacy/customer-export.ts';
-import { findCustomerId } from '../../privacy/customer-lookup.ts';
 import { withRuntime } from '../context.ts';
 import { UsageError } from '../errors.ts';
 
@@ -20,6 +17,8 @@ export function registerCustomers(program: Command): void {
       'print everything Recoup holds about the customer as one JSON document, contact data decrypted',
     )
     .action(async (id: string) => {
+      const { findCustomerId } = await import('../../privacy/customer-lookup.ts');
+      const { exportCustomer } = await import('../../privacy/customer-export.ts');
       await withRuntime(async ({ database, deps }) => {
         const customerId = await findCustomerId(database.db, id);
         if (!customerId) throw new UsageError(`customers export: no customer '${id}'`);
@@ -38,6 +37,8 @@ export function registerCustomers(program: Command): void {
     .action(async (id: string, options: { yes?: boolean }) => {
       if (!options.yes)
         throw new UsageError(`customers erase: this cannot be undone; run again with --yes to erase '${id}'`);
+      const { findCustomerId } = await import('../../privacy/customer-lookup.ts');
+      const { eraseCustomer } = await import('../../privacy/customer-erasure.ts');
       await withRuntime(async ({ database, deps, config }) => {
         const customerId = await findCustomerId(database.db, id);
         if (!customerId) throw new UsageError(`customers erase: no customer '${id}'`);

@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
 import { ConfigError, loadConfig } from '../../config/env.ts';
 import { addKeyToFile } from '../../security/key-file.ts';
-import { PLAINTEXT_ID } from '../../security/key-registry.ts';
 import { KeyringError } from '../../security/keyring.ts';
-import { reencryptStoredValues } from '../../security/reencrypt.ts';
 import { withRuntime } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { parseWhole } from '../parse.ts';
@@ -39,6 +37,8 @@ export function registerEncryptionKeys(keysCommand: Command): void {
           throw error instanceof KeyringError ? new ConfigError(error.message) : error;
         }
       }
+      const { PLAINTEXT_ID } = await import('../../security/key-registry.ts');
+      const { reencryptStoredValues } = await import('../../security/reencrypt.ts');
       await withRuntime(
         async ({ database, deps }) => {
           const bar = progressBar('keys rotate', 'rows');

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ImportError } from '../../import/errors.ts';
-import { type ImportKind, importFile } from '../../import/import-file.ts';
+import type { ImportKind } from '../../import/import-file.ts';
 import { withRuntime } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { parseChoice } from '../parse.ts';
@@ -18,6 +17,8 @@ export function registerImport(program: Command): void {
     .description('import customers, payment methods or invoices; a file with any bad row changes nothing')
     .action(async (kind: string, file: string) => {
       const chosen = parseChoice(kind, 'kind', KINDS);
+      const { importFile } = await import('../../import/import-file.ts');
+      const { ImportError } = await import('../../import/errors.ts');
       await withRuntime(async ({ database, deps }) => {
         const bar = progressBar(`import ${chosen}`, 'rows');
         try {

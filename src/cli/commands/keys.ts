@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { createApiKey, listApiKeys, revokeApiKey } from '../../access/api-keys.ts';
 import { SCOPES } from '../../api/auth/permissions.ts';
 import type { KeyScope } from '../../store/schema/api.ts';
 import { withRuntime } from '../context.ts';
@@ -22,6 +21,7 @@ export function registerKeys(program: Command): Command {
           `keys create: --scope: expected one of ${SCOPES.join(', ')}, got '${options.scope}'`,
         );
       }
+      const { createApiKey } = await import('../../access/api-keys.ts');
       await withRuntime(async ({ database, deps }) => {
         const made = await createApiKey(database.db, {
           name: options.name,
@@ -39,6 +39,7 @@ export function registerKeys(program: Command): Command {
     .command('list')
     .description('list API keys (never their secrets)')
     .action(async () => {
+      const { listApiKeys } = await import('../../access/api-keys.ts');
       await withRuntime(async ({ database }) => {
         const rows = await listApiKeys(database.db);
         console.log(
@@ -62,6 +63,7 @@ export function registerKeys(program: Command): Command {
     .argument('<id>', 'key id or prefix (rcp_…)')
     .description('revoke an API key at once')
     .action(async (id: string) => {
+      const { revokeApiKey } = await import('../../access/api-keys.ts');
       await withRuntime(async ({ database, deps }) => {
         const key = await revokeApiKey(database.db, id, deps.clock.now());
         if (!key) throw new UsageError(`keys revoke: no API key '${id}'`);

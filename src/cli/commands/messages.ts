@@ -1,12 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { listMessages } from '../../services/messages.ts';
-import { openRecipient } from '../../store/message-recipients.ts';
 import { withRuntime } from '../context.ts';
 import { formatInstant, table } from '../format.ts';
 import { parseWhole } from '../parse.ts';
-import { emailSettingsView } from '../../services/email-settings.ts';
 
 /** `recoup messages list`: what was sent (or written to the local outbox when no SMTP server is set). */
 export function registerMessages(program: Command): void {
@@ -21,6 +18,9 @@ export function registerMessages(program: Command): void {
     )
     .action(async (options: { case?: string; limit: string }) => {
       const limit = parseWhole(options.limit, '--limit', 1, 10_000);
+      const { listMessages } = await import('../../services/messages.ts');
+      const { emailSettingsView } = await import('../../services/email-settings.ts');
+      const { openRecipient } = await import('../../store/message-recipients.ts');
       await withRuntime(async ({ database, config, deps }) => {
         const rows = await listMessages(database.db, { caseId: options.case }, { after: null, limit });
         // A message captured while no SMTP server was set keeps its file, whatever sends email now.

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { IDEMPOTENCY_KEY_HOURS, pruneExpired } from '../../maintenance/retention.ts';
-import { releaseLeases } from '../../store/scheduler.ts';
+import { IDEMPOTENCY_KEY_HOURS } from '../../maintenance/retention-settings.ts';
 import { withRuntime } from '../context.ts';
 import { UsageError } from '../errors.ts';
 
@@ -26,6 +25,7 @@ export function registerOperations(program: Command): void {
     )
     .action(async (options: { owner?: string; all?: boolean }) => {
       if (!options.owner && !options.all) throw new UsageError('leases release: give --owner <id> or --all');
+      const { releaseLeases } = await import('../../store/scheduler.ts');
       await withRuntime(async ({ database }) => {
         const n = await releaseLeases(database.db, options.all ? undefined : options.owner);
         console.log(`released ${n} leases`);
@@ -41,6 +41,7 @@ export function registerOperations(program: Command): void {
     )
     .option('--dry-run', 'count what would be deleted, and delete nothing')
     .action(async (options: { dryRun?: boolean }) => {
+      const { pruneExpired } = await import('../../maintenance/retention.ts');
       await withRuntime(async ({ database, deps }) => {
         const r = await pruneExpired(database, deps.settings.retention, deps.clock.now(), {
           dryRun: options.dryRun ?? false,

@@ -1,21 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_TEMPLATE_ROOT, TemplateRenderer } from '../../channels/templates/renderer.ts';
 import { loadConfig } from '../../config/env.ts';
-import { formatErrors } from '../../domain/validation.ts';
-import {
-  type PolicyFormat,
-  applyPolicy,
-  checkPolicySource,
-  listCurrentPolicies,
-  listPolicyVersions,
-  policyDocument,
-} from '../../services/policies.ts';
-import { knownTemplateNames } from '../../services/templates.ts';
+import type { PolicyFormat } from '../../services/policies.ts';
 import { databaseExists, withRuntime } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { formatInstant, table } from '../format.ts';
+
+// Loaded when a subcommand runs, so that `recoup --help` does not load the policy compiler and the templates.
+const policies = () => import('../../services/policies.ts');
+const templateNames = () => import('../../services/templates.ts');
+const validation = () => import('../../domain/validation.ts');
 
 /** Reads a policy file and tells its format by extension; a missing or unreadable file is bad input. */
 async function readPolicy(file: string): Promise<{ source: string; format: PolicyFormat }> {
@@ -36,6 +31,10 @@ async function readPolicy(file: string): Promise<{ source: string; format: Polic
  */
 async function validatePolicy(file: string, source: string, format: PolicyFormat) {
   const config = loadConfig();
+  const { knownTemplateNames } = await templateNames();
+  const { DEFAULT_TEMPLATE_ROOT, TemplateRenderer } = await import('../../channels/templates/renderer.ts');
+  const { checkPolicySource } = await policies();
+  const { formatErrors } = await validation();
   const templates = databaseExists(config)
     ? await withRuntime(({ deps }) => knownTemplateNames(deps.renderer), { config })
     : await knownTemplateNames(new TemplateRenderer({ root: DEFAULT_TEMPLATE_ROOT }));
@@ -68,6 +67,9 @@ export function registerPolicy(program: Command): void {
     )
     .action(async (file: string) => {
       const { source, format } = await readPolicy(file);
+      const { knownTemplateNames } = await templateNames();
+      const { applyPolicy } = await policies();
+      const { formatErrors } = await validation();
       await withRuntime(async ({ database, deps }) => {
         const templates = await knownTemplateNames(deps.renderer);
         const applied = await applyPolicy(database.db, { source, format, templates, now: deps.clock.now() });
@@ -81,6 +83,7 @@ export function registerPolicy(program: Command): void {
     .command('list')
     .description('the newest version of every policy')
     .action(async () => {
+      const { listCurrentPolicies, policyDocument } = await policies();
       await withRuntime(async ({ database }) => {
         const rows = await listCurrentPolicies(database.db);
         console.log(
@@ -103,6 +106,7 @@ export function registerPolicy(program: Command): void {
     .option('--version <n>', 'a version number (default: the newest)')
     .description('print a stored policy version as it was written')
     .action(async (name: string, options: { version?: string }) => {
+      const { listPolicyVersions } = await policies();
       await withRuntime(async ({ database }) => {
         const versions = await listPolicyVersions(database.db, name);
         const chosen = options.version

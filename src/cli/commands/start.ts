@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/env.ts';
-import { runWorker } from '../../engine/worker.ts';
 import { withRuntime } from '../context.ts';
 import { parseWhole } from '../parse.ts';
 
@@ -18,6 +17,7 @@ export function registerStart(program: Command): void {
       const port = options.port === undefined ? config.port : parseWhole(options.port, '--port', 1, 65_535);
       const host = options.host ?? config.host;
       const pollMs = parseWhole(options.pollMs, '--poll-ms', 10, 3_600_000);
+      const { runWorker } = await import('../../engine/worker.ts');
       await withRuntime(
         async (runtime) => {
           // Loaded when used: the API server is a third of what every other command would load for nothing.

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { VirtualClock } from '../../engine/clock.ts';
-import { tick } from '../../engine/tick.ts';
 import { withRuntime } from '../context.ts';
 import { parseInstant } from '../parse.ts';
 
@@ -12,6 +11,7 @@ export function registerTick(program: Command): void {
     .option('--now <instant>', 'the engine time, ISO 8601 with a zone, e.g. 2026-03-01T09:00:00Z')
     .action(async (options: { now?: string }) => {
       const now = options.now ? parseInstant(options.now, '--now') : Date.now();
+      const { tick } = await import('../../engine/tick.ts');
       await withRuntime(
         async ({ deps }) => {
           const report = await tick(deps, now);

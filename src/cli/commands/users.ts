@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { ROLES } from '../../api/auth/permissions.ts';
-import { createUser, listUsers } from '../../access/users.ts';
 import { InputError } from '../../domain/input-error.ts';
 import type { Role } from '../../store/schema/api.ts';
 import { withRuntime } from '../context.ts';
@@ -36,6 +35,7 @@ export function registerUsers(program: Command): void {
       }
       const generated = options.passwordStdin ? null : randomBytes(18).toString('base64url');
       const password = generated ?? (await readStdin());
+      const { createUser } = await import('../../access/users.ts');
       await withRuntime(async ({ database, deps }) => {
         try {
           const user = await createUser(database.db, {
@@ -58,6 +58,7 @@ export function registerUsers(program: Command): void {
     .command('list')
     .description('list users')
     .action(async () => {
+      const { listUsers } = await import('../../access/users.ts');
       await withRuntime(async ({ database }) => {
         const rows = await listUsers(database.db);
         console.log(

@@ -1,15 +1,12 @@
 import type { Command } from 'commander';
 import { SubscriptionNotFoundError, WebhookInputError } from '../../webhooks/errors.ts';
-import {
-  createSubscription,
-  disableSubscription,
-  listSubscriptions,
-  replayDeliveries,
-} from '../../webhooks/subscriptions.ts';
 import { withRuntime } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { formatInstant, table } from '../format.ts';
 import { parseInstant } from '../parse.ts';
+
+// Loaded when a subcommand runs, so that `recoup --help` does not load the webhook machinery.
+const subscriptionStore = () => import('../../webhooks/subscriptions.ts');
 
 /** `recoup webhooks …`: outbound webhook subscriptions and their deliveries. */
 export function registerWebhooks(program: Command): void {
@@ -21,6 +18,7 @@ export function registerWebhooks(program: Command): void {
     .command('list')
     .description('subscriptions with their deliveries by status')
     .action(async () => {
+      const { listSubscriptions } = await subscriptionStore();
       await withRuntime(async ({ database }) => {
         const subscriptions = await listSubscriptions(database.db);
         const counts = await database.db
@@ -55,6 +53,7 @@ export function registerWebhooks(program: Command): void {
     .option('--events <types>', 'comma-separated event types, case.* for a family, * for all', '*')
     .option('--description <text>', 'a note for people')
     .action(async (options: { url: string; events: string; description?: string }) => {
+      const { createSubscription } = await subscriptionStore();
       await withRuntime(async ({ database, config }) => {
         const { subscription, secret } = await asUsage(() =>
           createSubscription(
@@ -77,6 +76,7 @@ export function registerWebhooks(program: Command): void {
     .command('disable <id>')
     .description('stop delivering to a subscription')
     .action(async (id: string) => {
+      const { disableSubscription } = await subscriptionStore();
       await withRuntime(async ({ database }) => {
         const s = await asUsage(() => disableSubscription(database.db, id, Date.now()));
         console.log(`disabled ${s.id}`);
@@ -91,6 +91,7 @@ export function registerWebhooks(program: Command): void {
     .option('--event <id...>', 'these events (evt_…)')
     .action(async (options: { subscription: string; since?: string; event?: string[] }) => {
       const since = options.since ? parseInstant(options.since, '--since') : undefined;
+      const { replayDeliveries } = await subscriptionStore();
       await withRuntime(async ({ database }) => {
         const n = await asUsage(() =>
           replayDeliveries(database.db, {

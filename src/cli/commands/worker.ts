@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { type Clock, VirtualClock, systemClock } from '../../engine/clock.ts';
-import { runWorker } from '../../engine/worker.ts';
 import { withRuntime } from '../context.ts';
 import { parseInstant, parseWhole } from '../parse.ts';
 
@@ -29,6 +28,7 @@ export function registerWorker(program: Command): void {
         const pollMs = parseWhole(options.pollMs, '--poll-ms', 10, 3_600_000);
         const timeoutMs = parseWhole(options.webhookTimeoutMs, '--webhook-timeout-ms', 100, 600_000);
         const clock: Clock = options.now ? new VirtualClock(parseInstant(options.now, '--now')) : systemClock;
+        const { runWorker } = await import('../../engine/worker.ts');
         await withRuntime(
           async ({ deps }) => {
             const stop = new AbortController();
