@@ -15,10 +15,12 @@ export interface MessageFilter {
   readonly opened?: boolean | undefined;
   /** true: messages one of whose links was followed; false: the rest. */
   readonly clicked?: boolean | undefined;
+  /** true: messages a payment on their case answered within 72 hours; false: the rest. */
+  readonly paid?: boolean | undefined;
 }
 
 /** A message as lists show it: everything but its rendered body and the template version it used. */
-export type MessageSummary = Omit<StoredMessage, 'body_text' | 'body_html' | 'template_version' | 'paid_at'>;
+export type MessageSummary = Omit<StoredMessage, 'body_text' | 'body_html' | 'template_version'>;
 
 const SUMMARY_COLUMNS = [
   'id',
@@ -38,6 +40,7 @@ const SUMMARY_COLUMNS = [
   'sent_at',
   'opened_at',
   'clicked_at',
+  'paid_at',
 ] as const;
 
 /** Up to `limit` messages matching `filter`, newest first, after the cursor id `after`. */
@@ -55,9 +58,10 @@ export async function listMessages(
       .$if(filter.customerId !== undefined, (q) => q.where('customer_id', '=', filter.customerId!))
       .$if(filter.channel !== undefined, (q) => q.where('channel', '=', filter.channel!))
       .$if(filter.status !== undefined, (q) => q.where('status', '=', filter.status!))
-      // `is not null` literally, as the partial indexes messages_opened and messages_clicked require.
+      // `is not null` literally, as the partial indexes messages_opened, messages_clicked and messages_paid require.
       .$if(filter.opened !== undefined, (q) => q.where('opened_at', filter.opened ? 'is not' : 'is', null))
       .$if(filter.clicked !== undefined, (q) => q.where('clicked_at', filter.clicked ? 'is not' : 'is', null))
+      .$if(filter.paid !== undefined, (q) => q.where('paid_at', filter.paid ? 'is not' : 'is', null))
       .orderBy('id', 'desc')
       .limit(page.limit)
       .execute()

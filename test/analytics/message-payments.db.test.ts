@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../src/access/api-keys.ts';
 import { stampPaidMessages } from '../../src/analytics/message-payments.ts';
+import { buildApi } from '../../src/api/server.ts';
 import { recordInvoicePayment } from '../../src/services/invoices.ts';
 import { TEST_DB } from '../support/databases.ts';
 import { DAY, HOUR, type World, createWorld } from '../support/world.ts';
@@ -68,6 +70,55 @@ describe(`messages answered by a payment, on ${TEST_DB}`, () => {
     await db.updateTable('messages').set({ paid_at: null }).execute();
     await stampPaidMessages(db, 'all');
     expect(await stamped(world)).toEqual(incremental);
+  });
+
+  it('shows the stamp in the messages API and lists by it', async () => {
+    world = await createWorld(START);
+    const answered = await world.customer({ email: 'paid@example.com' });
+    await world.method(answered, 'tok_insufficient_funds');
+    const invoice = await world.invoice(answered, { total: 3_000, dueAt: START - DAY });
+    const ignored = await world.customer({ email: 'unpaid@example.com' });
+    await world.method(ignored, 'tok_insufficient_funds');
+    await world.invoice(ignored, { total: 4_000, dueAt: START - DAY });
+    await world.advance(START);
+    await recordInvoicePayment(world.runtime.database, invoice, { amount: 3_000 }, START + DAY);
+
+    const app = await buildApi(world.runtime, {
+      rateLimits: { perMinute: 1_000_000, loginPerMinute: 1_000 },
+    });
+    try {
+      const db = world.runtime.database.db;
+      const key = (await createApiKey(db, { name: 'reader', scope: 'read', createdBy: null, now: 0 })).secret;
+      const get = async (url: string) => {
+        const res = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${key}` } });
+        expect(res.statusCode, res.body).toBe(200);
+        return res.json();
+      };
+      const messagesOf = (customer: string) =>
+        db.selectFrom('messages').select('id').where('customer_id', '=', customer).orderBy('id').execute();
+      const paid = (await messagesOf(answered)).map((m) => m.id);
+      const unpaid = (await messagesOf(ignored)).map((m) => m.id);
+      expect(paid.length).toBeGreaterThan(0);
+      expect(unpaid.length).toBeGreaterThan(0);
+      const paidAt = new Date(START + DAY).toISOString();
+      expect(await get(`/v1/messages/${paid[0]}`)).toMatchObject({ paid_at: paidAt });
+      expect(await get(`/v1/messages/${unpaid[0]}`)).toMatchObject({ paid_at: null });
+      const listed = async (query: string) =>
+        ((await get(`/v1/messages?${query}`)).data as { id: string; paid_at: string | null }[])
+          .map((m) => m.id)
+          .sort();
+      expect(await listed('paid=true')).toEqual(paid);
+      expect(await listed('paid=false')).toEqual(unpaid);
+      const all = (await get('/v1/messages')).data as { id: string; paid_at: string | null }[];
+      expect(
+        all
+          .filter((m) => m.paid_at === paidAt)
+          .map((m) => m.id)
+          .sort(),
+      ).toEqual(paid);
+    } finally {
+      await app.close();
+    }
   });
 
   it('leaves a message unstamped when the payment came more than 72 hours after it', async () => {

@@ -38,6 +38,11 @@ const messageProperties = {
   clicked_at: Type.Union([Instant(), Type.Null()], {
     description: 'when one of its links was first followed, through the tracked redirect',
   }),
+  paid_at: Type.Union([Instant(), Type.Null()], {
+    description:
+      'when the first payment on its case came in, if one did within 72 hours of sending (from a retry, the API, ' +
+      'an import or the billing system): the reminder was answered',
+  }),
 };
 
 const MessageSummarySchema = Type.Object(messageProperties);
@@ -69,6 +74,7 @@ function present(m: MessageSummary) {
     sent_at: iso(m.sent_at),
     opened_at: iso(m.opened_at),
     clicked_at: iso(m.clicked_at),
+    paid_at: iso(m.paid_at),
   };
 }
 
@@ -98,6 +104,11 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
             clicked: Type.Optional(
               Type.Boolean({ description: 'only messages with a followed link (true) or without (false)' }),
             ),
+            paid: Type.Optional(
+              Type.Boolean({
+                description: 'only messages a payment answered within 72 hours (true) or none did (false)',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -115,6 +126,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
           status: q.status,
           opened: q.opened,
           clicked: q.clicked,
+          paid: q.paid,
         },
         { after: decodeCursor(q.cursor), limit: q.limit + 1 },
       );

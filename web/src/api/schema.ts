@@ -4906,6 +4906,8 @@ export interface paths {
                     limit: number;
                     /** @description only messages seen opened (true) or not (false); opens are approximate */
                     opened?: boolean;
+                    /** @description only messages a payment answered within 72 hours (true) or none did (false) */
+                    paid?: boolean;
                     /** @description sending while in flight; unknown when a crash came between sending and recording (never resent) */
                     status?: "sending" | "sent" | "failed" | "unknown";
                 };
@@ -4938,6 +4940,8 @@ export interface paths {
                                 locale: string;
                                 /** @description when the email was first seen opened (its tracking pixel loaded, or a link followed); approximate: mail clients that block images never report an open, and some prefetch images without a reader */
                                 opened_at: string | null;
+                                /** @description when the first payment on its case came in, if one did within 72 hours of sending (from a retry, the API, an import or the billing system): the reminder was answered */
+                                paid_at: string | null;
                                 provider_id: string | null;
                                 sent_at: string | null;
                                 /** @description sending while in flight; unknown when a crash came between sending and recording (never resent) */
@@ -5067,6 +5071,8 @@ export interface paths {
                             locale: string;
                             /** @description when the email was first seen opened (its tracking pixel loaded, or a link followed); approximate: mail clients that block images never report an open, and some prefetch images without a reader */
                             opened_at: string | null;
+                            /** @description when the first payment on its case came in, if one did within 72 hours of sending (from a retry, the API, an import or the billing system): the reminder was answered */
+                            paid_at: string | null;
                             provider_id: string | null;
                             sent_at: string | null;
                             /** @description sending while in flight; unknown when a crash came between sending and recording (never resent) */
