@@ -1,3 +1,4 @@
+import { canonicalTimeZone } from '../domain/time-zone-inference.ts';
 import { type StripeApiBase, parseStripeApiBase } from '../gateways/stripe/api-base.ts';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '../store/database-url.ts';
 import { DEFAULT_KEY_FILE, KEY_FILE_VARIABLE } from '../security/key-file.ts';
@@ -35,6 +36,10 @@ export interface RecoupConfig {
   readonly stripeSecretKey: string | null;
   /** Another Stripe API base (a local test server); null means Stripe's own. */
   readonly stripeApiBase: StripeApiBase | null;
+  /** The zone for customers whose metadata and address place them nowhere (RECOUP_DEFAULT_TIME_ZONE, IANA). */
+  readonly defaultTimeZone: string;
+  /** Stripe customer metadata keys read, in order, for a customer's IANA zone (RECOUP_STRIPE_TIME_ZONE_KEYS). */
+  readonly timeZoneMetadataKeys: readonly string[];
   /** Verifies Stripe's webhook deliveries (`whsec_…`); unset = the Stripe webhook endpoint refuses everything. */
   readonly stripeWebhookSecret: string | null;
   /** Verifies the generic inbound webhook's `Recoup-Signature`; unset = that endpoint refuses everything. */
@@ -99,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RecoupConfig {
     port: integer(env, 'RECOUP_PORT', 4000, 1, 65_535),
     host: env['RECOUP_HOST'] || '127.0.0.1',
     ...stripeSettings(env),
+    ...timeZoneSettings(env),
     ...inboundWebhookSecrets(env),
     ...encryptionSettings(env),
   };
@@ -131,6 +137,41 @@ function inboundWebhookSecrets(
   if (inboundWebhookSecret !== null && inboundWebhookSecret.length < 16)
     throw new ConfigError('RECOUP_INBOUND_WEBHOOK_SECRET: must be at least 16 characters');
   return { stripeWebhookSecret, inboundWebhookSecret };
+}
+
+const DEFAULT_TIME_ZONE_KEYS = ['time_zone', 'timezone', 'tz'];
+// Stripe's own limit on a metadata key: a longer key could never be set, so it could never be read.
+const MAX_METADATA_KEY_LENGTH = 40;
+const MAX_TIME_ZONE_KEYS = 10;
+
+function timeZoneSettings(
+  env: NodeJS.ProcessEnv,
+): Pick<RecoupConfig, 'defaultTimeZone' | 'timeZoneMetadataKeys'> {
+  const zone = env['RECOUP_DEFAULT_TIME_ZONE'] || 'UTC';
+  const defaultTimeZone = canonicalTimeZone(zone);
+  if (defaultTimeZone === null)
+    throw new ConfigError(
+      `RECOUP_DEFAULT_TIME_ZONE: expected an IANA time zone such as Europe/Berlin or UTC, got '${zone}'`,
+    );
+  const list = env['RECOUP_STRIPE_TIME_ZONE_KEYS'];
+  if (!list) return { defaultTimeZone, timeZoneMetadataKeys: [...DEFAULT_TIME_ZONE_KEYS] };
+  const keys = [...new Set(list.split(',').map((key) => key.trim()))];
+  const problem = keyListProblem(keys);
+  if (problem !== null) throw new ConfigError(`RECOUP_STRIPE_TIME_ZONE_KEYS: ${problem}`);
+  return { defaultTimeZone, timeZoneMetadataKeys: keys };
+}
+
+function keyListProblem(keys: readonly string[]): string | null {
+  if (keys.includes('')) return 'expected comma-separated metadata keys, found an empty one';
+  if (keys.length > MAX_TIME_ZONE_KEYS)
+    return `expected at most ${MAX_TIME_ZONE_KEYS} keys, got ${keys.length}`;
+  const long = keys.find((key) => key.length > MAX_METADATA_KEY_LENGTH);
+  if (long !== undefined)
+    return `'${long}' is longer than Stripe's ${MAX_METADATA_KEY_LENGTH}-character limit`;
+  const bracketed = keys.find((key) => /[[\]]/.test(key));
+  if (bracketed !== undefined)
+    return `'${bracketed}' has a square bracket, which Stripe refuses in a metadata key`;
+  return null;
 }
 
 const GATEWAYS = ['sandbox', 'stripe'] as const;
