@@ -2,7 +2,24 @@ import type { CompiledPolicy, PolicyStep } from '../domain/policy.ts';
 import type { StepDecision } from '../domain/step-decision.ts';
 import type { CaseFactRows } from '../store/case-facts.ts';
 import type { AttemptRow, CaseState, MessagesTable, NewTimelineEvent, StepStatus } from '../store/tables.ts';
+import { type ChargeUnit, chargeUnits } from './charge-units.ts';
 import { amountDueOf } from './facts.ts';
+
+/** Money a retry collected: how much, by which attempt, for which invoice (null: the case's balance). */
+export interface RetryPayment {
+  readonly amount: number;
+  readonly attemptId: string;
+  readonly invoiceId: string | null;
+  /** The billing system marked the invoice paid in full by this charge (Stripe's invoices/{id}/pay). */
+  readonly invoicePaid: boolean;
+}
+
+/** An invoice the billing system had closed when Recoup came to charge it: nothing was charged. */
+export interface ClosedInvoice {
+  readonly status: 'paid' | 'void' | 'uncollectible';
+  /** What the billing system counts as paid on it, minor units. */
+  readonly amountPaid: number;
+}
 
 /** What one claimed case does in a batch: its due step, the decision, and every outcome to record. */
 export interface CaseWork {
@@ -12,6 +29,8 @@ export interface CaseWork {
   readonly policyStep: PolicyStep;
   readonly decision: StepDecision;
   readonly amountDue: number;
+  /** What each charge of a retry step is for, oldest invoice first. */
+  readonly units: readonly ChargeUnit[];
   /** The step's final status; 'pending' with `stepDueAt` when it waits. */
   stepStatus: StepStatus;
   stepDueAt: number;
@@ -28,7 +47,9 @@ export interface CaseWork {
   messageMode: 'insert' | 'resend' | null;
   /** A message a crash left between "sending" and "recorded": it is marked unknown and never sent again. */
   unknownMessageId: string | null;
-  payment: { amount: number; attemptId: string } | null;
+  payments: RetryPayment[];
+  /** Invoices found closed in the billing system instead of charged, by Recoup invoice id. */
+  closedInvoices: Map<string, ClosedInvoice>;
   /** Set when the gateway could not be reached: no further charge is tried for this case in this batch. */
   halted: boolean;
   timeline: NewTimelineEvent[];
@@ -36,9 +57,17 @@ export interface CaseWork {
   outcomeAttempts: Map<NewTimelineEvent, AttemptRow>;
 }
 
-/** A case's work as a batch starts it: the step it runs and what it decided, with nothing recorded or done yet. */
+/**
+ * A case's work as a batch starts it: the step it runs and what it decided, with nothing recorded or done yet.
+ * `chargesPerInvoice` is the gateway's: whether a retry charges each invoice on its own.
+ */
 export function startCaseWork(
-  start: Pick<CaseWork, 'rows' | 'policy' | 'stepId' | 'policyStep' | 'decision' | 'stepDueAt' | 'attempts'>,
+  start: Pick<
+    CaseWork,
+    'rows' | 'policy' | 'stepId' | 'policyStep' | 'decision' | 'stepDueAt' | 'attempts'
+  > & {
+    chargesPerInvoice?: boolean;
+  },
 ): CaseWork {
   return {
     rows: start.rows,
@@ -47,6 +76,7 @@ export function startCaseWork(
     policyStep: start.policyStep,
     decision: start.decision,
     amountDue: amountDueOf(start.rows),
+    units: chargeUnits(start.rows, start.chargesPerInvoice ?? false),
     stepStatus: 'pending',
     stepDueAt: start.stepDueAt,
     caseState: start.rows.case.state,
@@ -56,7 +86,8 @@ export function startCaseWork(
     message: null,
     messageMode: null,
     unknownMessageId: null,
-    payment: null,
+    payments: [],
+    closedInvoices: new Map(),
     halted: false,
     timeline: [],
     outcomeAttempts: new Map(),

@@ -1,10 +1,11 @@
 import { classifyDecline } from '../domain/declines.ts';
 import { DEFAULT_RETRY_LIMITS, planRetry } from '../domain/retry-planner.ts';
-import { type ChargeResult, GatewayUnavailableError } from '../gateways/gateway.ts';
+import { type ChargeResult, GatewayUnavailableError, type InvoiceToSettle } from '../gateways/gateway.ts';
 import type { AttemptRow } from '../store/tables.ts';
 import { type CaseWork, addEvent } from './case-work.ts';
+import { type ChargeUnit, unitSettled } from './charge-units.ts';
 import type { EngineDeps } from './deps.ts';
-import { toAttemptFacts, toMethodFacts } from './facts.ts';
+import { chargeFacts, toMethodFacts } from './facts.ts';
 import { attemptKey, newId } from './ids.ts';
 import { mapLimit } from './map-limit.ts';
 
@@ -15,24 +16,39 @@ interface Call {
   readonly work: CaseWork;
   readonly attempt: AttemptRow;
   readonly token: string;
+  /** The attempt was recorded by an earlier run whose outcome is unknown: the gateway replays it as it was. */
+  readonly resolving: boolean;
 }
 
 /**
- * Picks the next method to charge for each retry in the batch. A step goes down the customer's methods in
- * priority order until one succeeds; every charge is (case, step, method), so a rerun repeats the same keys.
+ * Picks the next charge for each retry in the batch. A step charges its units (each invoice, or the whole balance)
+ * oldest first, going down the customer's methods in priority order while they decline; every charge is (case,
+ * step, method[, invoice]), so a rerun repeats the same keys.
  */
 export function planCharges(works: readonly CaseWork[], now: number): Call[] {
   const calls: Call[] = [];
   for (const work of works) {
     if (work.decision.kind !== 'act' || work.policyStep.action !== 'retry') continue;
-    if (work.stepStatus !== 'pending' || work.payment || work.halted) continue;
+    if (work.stepStatus !== 'pending' || work.halted) continue;
     const unresolved = work.attempts.find((a) => a.status === 'pending');
     if (unresolved) {
-      calls.push({ work, attempt: unresolved, token: tokenOf(work, unresolved.payment_method_id) });
+      // Within a batch every charge ends resolved or halts its case: a pending one is an earlier run's.
+      calls.push({
+        work,
+        attempt: unresolved,
+        token: tokenOf(work, unresolved.payment_method_id),
+        resolving: true,
+      });
       continue;
     }
-    const tried = new Set(work.attempts.map((a) => a.payment_method_id));
-    // Every method tried in this step (most customers have one): the planner could only say so, and the step is done.
+    const unit = work.units.find((u) => !unitSettled(u, work.attempts, work.closedInvoices));
+    if (!unit) {
+      work.stepStatus = 'done';
+      continue;
+    }
+    // A method that declined in this step is not charged again in it, whichever invoice it declined.
+    const tried = new Set(work.attempts.filter((a) => a.status === 'failed').map((a) => a.payment_method_id));
+    // Every method declined in this step (most customers have one): the planner could only say so.
     if (tried.size > 0 && work.rows.methods.every((m) => tried.has(m.id))) {
       work.stepStatus = 'done';
       continue;
@@ -40,18 +56,22 @@ export function planCharges(works: readonly CaseWork[], now: number): Call[] {
     const limits = work.policy.policy.retryLimits ?? DEFAULT_RETRY_LIMITS;
     const plan = planRetry({
       methods: work.rows.methods.map(toMethodFacts),
-      attempts: work.rows.attempts.map(toAttemptFacts),
+      attempts: chargeFacts(work.rows.attempts),
       now,
       limits,
       triedThisStep: tried,
     });
     if (plan.kind === 'charge') {
-      const attempt = newAttempt(work, plan.methodId, now);
+      const attempt = newAttempt(work, unit, plan.methodId, now);
       work.attempts.push(attempt);
       work.newAttemptIds.add(attempt.id);
       work.rows.attempts.push(attempt);
-      calls.push({ work, attempt, token: tokenOf(work, plan.methodId) });
-      addEvent(work, now, 'attempt.started', plan.rule, { method: plan.methodId, amount: attempt.amount });
+      calls.push({ work, attempt, token: tokenOf(work, plan.methodId), resolving: false });
+      addEvent(work, now, 'attempt.started', plan.rule, {
+        method: plan.methodId,
+        amount: attempt.amount,
+        ...(unit.invoice ? { invoice: unit.invoice.id } : {}),
+      });
     } else if (work.attempts.length > 0) {
       work.stepStatus = 'done';
     } else if (plan.kind === 'wait') {
@@ -67,7 +87,7 @@ export function planCharges(works: readonly CaseWork[], now: number): Call[] {
 
 /** Makes the charges through the gateway and applies each outcome to its attempt and case. */
 export async function makeCharges(deps: EngineDeps, calls: readonly Call[], now: number): Promise<void> {
-  await mapLimit(calls, deps.settings.gatewayConcurrency, async ({ work, attempt, token }) => {
+  await mapLimit(calls, deps.settings.gatewayConcurrency, async ({ work, attempt, token, resolving }) => {
     let result: ChargeResult;
     try {
       result = await deps.gateway.charge({
@@ -77,6 +97,8 @@ export async function makeCharges(deps: EngineDeps, calls: readonly Call[], now:
         currency: attempt.currency,
         description: `Recoup case ${work.rows.case.id}`,
         customerExternalId: work.rows.customer.external_id,
+        invoice: await invoiceOf(deps, work, attempt),
+        resolving,
       });
     } catch (error) {
       if (!(error instanceof GatewayUnavailableError)) throw error;
@@ -89,15 +111,34 @@ export async function makeCharges(deps: EngineDeps, calls: readonly Call[], now:
       return;
     }
     attempt.completed_at = now;
+    if (result.status === 'not_charged') {
+      attempt.status = 'not_charged';
+      work.closedInvoices.set(attempt.invoice_id!, {
+        status: result.invoiceStatus,
+        amountPaid: result.amountPaid,
+      });
+      addEvent(work, now, 'attempt.not_charged', result.message, {
+        attempt: attempt.id,
+        invoice: attempt.invoice_id,
+        invoice_status: result.invoiceStatus,
+      });
+      return;
+    }
     attempt.charge_id = result.chargeId;
     if (result.status === 'succeeded') {
       attempt.status = 'succeeded';
-      work.payment = { amount: attempt.amount, attemptId: attempt.id };
-      work.stepStatus = 'done';
+      const amount = result.amount ?? attempt.amount;
+      work.payments.push({
+        amount,
+        attemptId: attempt.id,
+        invoiceId: attempt.invoice_id,
+        invoicePaid: result.invoicePaid ?? false,
+      });
       const event = addEvent(work, now, 'attempt.succeeded', `charged ${attempt.payment_method_id}`, {
         attempt: attempt.id,
-        amount: attempt.amount,
+        amount,
         currency: attempt.currency,
+        ...(attempt.invoice_id ? { invoice: attempt.invoice_id } : {}),
       });
       work.outcomeAttempts.set(event, attempt);
       return;
@@ -126,15 +167,17 @@ export async function makeCharges(deps: EngineDeps, calls: readonly Call[], now:
   });
 }
 
-function newAttempt(work: CaseWork, methodId: string, now: number): AttemptRow {
+function newAttempt(work: CaseWork, unit: ChargeUnit, methodId: string, now: number): AttemptRow {
+  const caseId = work.rows.case.id;
+  const invoiceId = unit.invoice?.id ?? null;
   return {
     id: newId('att'),
-    case_id: work.rows.case.id,
+    case_id: caseId,
     step_id: work.stepId,
     payment_method_id: methodId,
-    amount: work.amountDue,
+    amount: unit.amount,
     currency: work.rows.case.currency,
-    idempotency_key: attemptKey(work.rows.case.id, work.stepId, methodId),
+    idempotency_key: attemptKey(caseId, work.stepId, methodId, invoiceId),
     status: 'pending',
     charge_id: null,
     decline_code: null,
@@ -145,7 +188,27 @@ function newAttempt(work: CaseWork, methodId: string, now: number): AttemptRow {
     retry_after_ms: null,
     created_at: now,
     completed_at: null,
+    source: 'recoup',
+    invoice_id: invoiceId,
   };
+}
+
+// The invoice an attempt is for, as the gateway is told of it; a case's whole balance names none. An earlier run's
+// attempt may be for an invoice closed since (its charge's outcome is still to be learnt): read from the database.
+async function invoiceOf(
+  deps: EngineDeps,
+  work: CaseWork,
+  attempt: AttemptRow,
+): Promise<InvoiceToSettle | null> {
+  if (attempt.invoice_id === null) return null;
+  const invoice =
+    work.rows.openInvoices.find((i) => i.id === attempt.invoice_id) ??
+    (await deps.database.db
+      .selectFrom('invoices')
+      .select(['id', 'external_id', 'number'])
+      .where('id', '=', attempt.invoice_id)
+      .executeTakeFirstOrThrow());
+  return { id: invoice.id, externalId: invoice.external_id, number: invoice.number };
 }
 
 function tokenOf(work: CaseWork, methodId: string): string {

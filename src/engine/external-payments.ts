@@ -56,6 +56,7 @@ export async function recordExternalPayments(trx: Trx, payments: readonly Extern
         payment_method_id: null,
         step_id: null,
         invoice_id: p.invoice.id,
+        invoice_external_id: p.invoice.external_id,
         reference: p.reference,
       },
     ),

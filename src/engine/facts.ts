@@ -15,15 +15,24 @@ export function toMethodFacts(row: MethodFact): MethodFacts {
   };
 }
 
-/** An attempt row as the retry planner sees it. */
-export function toAttemptFacts(row: AttemptRow): AttemptFacts {
-  return {
-    methodId: row.payment_method_id,
-    at: row.created_at,
-    outcome: row.status,
-    stopMethod: row.stop_method === 1,
-    retryAfterMs: row.retry_after_ms,
-  };
+/**
+ * The attempts that reached the payment network, as the retry planner sees them: one the billing system made moot
+ * (its invoice was already closed, so nothing was charged) counts toward no cap.
+ */
+export function chargeFacts(rows: readonly AttemptRow[]): AttemptFacts[] {
+  return rows.flatMap((row) =>
+    row.status === 'not_charged'
+      ? []
+      : [
+          {
+            methodId: row.payment_method_id,
+            at: row.created_at,
+            outcome: row.status,
+            stopMethod: row.stop_method === 1,
+            retryAfterMs: row.retry_after_ms,
+          },
+        ],
+  );
 }
 
 /** The unpaid remainder of a case's open invoices. */

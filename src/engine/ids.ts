@@ -27,9 +27,17 @@ export function newId(prefix: string): string {
   return `${prefix}_${time}${seq}${random}`;
 }
 
-/** The idempotency key of one charge: the same case, step and method can never be charged twice. */
-export function attemptKey(caseId: string, stepId: string, methodId: string): string {
-  return `recoup:${caseId}:${stepId}:${methodId}`;
+/**
+ * The idempotency key of one charge: the same case, step and method (and invoice, when each invoice is charged on
+ * its own) can never be charged twice.
+ */
+export function attemptKey(
+  caseId: string,
+  stepId: string,
+  methodId: string,
+  invoiceId: string | null = null,
+): string {
+  return `recoup:${caseId}:${stepId}:${methodId}${invoiceId === null ? '' : `:${invoiceId}`}`;
 }
 
 /** The idempotency key of a step's message: a step sends at most one. */

@@ -9,6 +9,8 @@ import type { PaymentsTable } from '../store/tables.ts';
 import { batchOutboxEvents } from '../webhooks/engine-events.ts';
 import { lockCasesForEvents, writeOutboxEvents } from '../webhooks/outbox.ts';
 import { type CaseWork, addEvent } from './case-work.ts';
+import { unitSettled } from './charge-units.ts';
+import { type ExternalPayment, recordExternalPayments, settleCases } from './external-payments.ts';
 import { newId } from './ids.ts';
 
 /**
@@ -77,7 +79,7 @@ export async function recordOutcomes(
 
     // Settled first: the release writes the new due time of the cases a step only moved. What settling adds to a
     // case whose lease was lost is never written.
-    settleCases(works, now);
+    settleWorks(works, now);
     const owned = await releaseCases(
       trx,
       owner,
@@ -128,6 +130,7 @@ export async function recordOutcomes(
       trx,
       mine.filter((w) => w.caseState !== 'open').map((w) => w.rows.case.id),
     );
+    await recordClosedInvoices(trx, mine, now);
     await stampPaidMessages(trx, answerable(works));
     await writeEvents(trx, works, owned, now);
     return owned;
@@ -136,7 +139,9 @@ export async function recordOutcomes(
 
 /** The cases whose messages a payment may now answer: one was just charged, or one of their messages was sent. */
 function answerable(works: readonly CaseWork[]): string[] {
-  return works.filter((w) => w.payment || w.message?.status === 'sent').map((w) => w.rows.case.id);
+  return works
+    .filter((w) => w.payments.length > 0 || w.message?.status === 'sent')
+    .map((w) => w.rows.case.id);
 }
 
 /** Writes the batch's outbox events; cases leased by another worker are locked first (see writeOutboxEvents). */
@@ -152,27 +157,28 @@ async function writeEvents(trx: Trx, works: readonly CaseWork[], owned: Readonly
 async function recordPayments(trx: Trx, works: readonly CaseWork[], now: number): Promise<void> {
   const payments: PaymentsTable[] = [];
   const invoices: { id: string; amount_paid: number; updated_at: number }[] = [];
+  const paidInFull: string[] = [];
   for (const w of works) {
-    if (!w.payment) continue;
-    const balances = w.rows.openInvoices.map((i) => ({
-      invoiceId: i.id,
-      total: i.total,
-      amountPaid: i.amount_paid,
-    }));
-    for (const a of allocatePayment(balances, w.payment.amount)) {
-      payments.push({
-        id: newId('pay'),
-        invoice_id: a.invoiceId,
-        case_id: w.rows.case.id,
-        amount: a.amount,
-        currency: w.rows.case.currency,
-        source: 'retry',
-        reference: w.payment.attemptId,
-        received_at: now,
-      });
-      // What the charge adds, not the balance read when the batch was claimed: a payment recorded on the same
-      // invoice meanwhile (the API, an import, the billing system) must not be written over.
-      invoices.push({ id: a.invoiceId, amount_paid: a.amount, updated_at: now });
+    for (const paid of w.payments) {
+      // A charge for the case's balance goes to its invoices oldest first; a charge for one invoice, to that one.
+      const open = w.rows.openInvoices.filter((i) => paid.invoiceId === null || i.id === paid.invoiceId);
+      const balances = open.map((i) => ({ invoiceId: i.id, total: i.total, amountPaid: i.amount_paid }));
+      for (const a of allocatePayment(balances, paid.amount)) {
+        payments.push({
+          id: newId('pay'),
+          invoice_id: a.invoiceId,
+          case_id: w.rows.case.id,
+          amount: a.amount,
+          currency: w.rows.case.currency,
+          source: 'retry',
+          reference: paid.attemptId,
+          received_at: now,
+        });
+        // What the charge adds, not the balance read when the batch was claimed: a payment recorded on the same
+        // invoice meanwhile (the API, an import, the billing system) must not be written over.
+        invoices.push({ id: a.invoiceId, amount_paid: a.amount, updated_at: now });
+      }
+      if (paid.invoicePaid && paid.invoiceId !== null && open.length > 0) paidInFull.push(paid.invoiceId);
     }
   }
   await insertMany(trx, 'payments', payments, { onConflictDoNothing: true });
@@ -190,14 +196,72 @@ async function recordPayments(trx: Trx, works: readonly CaseWork[], now: number)
       .whereRef('amount_paid', '>=', 'total')
       .execute();
   }
+  // The billing system says its invoice is paid in full by the charge: Recoup's copy agrees with it.
+  if (paidInFull.length > 0) {
+    await trx
+      .updateTable('invoices')
+      .set((eb) => ({ status: 'paid', amount_paid: eb.ref('total') }))
+      .where('id', 'in', paidInFull)
+      .where('status', '=', 'open')
+      .execute();
+  }
 }
 
-/** Applies what the step did to the case: recovered, cancelled, or exhausted when nothing is left and no person has it. */
-function settleCases(works: readonly CaseWork[], now: number): void {
+/**
+ * Brings Recoup's copy of each invoice the billing system had closed (found instead of charged) in line with it,
+ * then settles their cases the way an inbound update does: a payment recorded for what was paid there, and a case
+ * with nothing left to collect closed, all in this transaction.
+ */
+async function recordClosedInvoices(trx: Trx, works: readonly CaseWork[], now: number): Promise<void> {
+  const closed = new Map(works.flatMap((w) => [...w.closedInvoices]));
+  if (closed.size === 0) return;
+  const rows = await trx
+    .selectFrom('invoices')
+    .selectAll()
+    .where('id', 'in', [...closed.keys()])
+    .where('status', '=', 'open')
+    .execute();
+  const payments: ExternalPayment[] = [];
+  for (const row of rows) {
+    const { status } = closed.get(row.id)!;
+    const amountPaid = status === 'paid' ? row.total : row.amount_paid;
+    await trx
+      .updateTable('invoices')
+      .set({ status, amount_paid: amountPaid, updated_at: now })
+      .where('id', '=', row.id)
+      .execute();
+    if (amountPaid > row.amount_paid) {
+      const reference = `${row.external_id ?? row.id}:${status}`;
+      payments.push({
+        invoice: row,
+        amount: amountPaid - row.amount_paid,
+        source: 'import',
+        reference,
+        at: now,
+      });
+    }
+  }
+  await recordExternalPayments(trx, payments);
+  await settleCases(
+    trx,
+    rows.map((r) => r.case_id).filter((id): id is string => id !== null),
+    now,
+  );
+}
+
+/**
+ * Applies what the step did to the case: recovered once every charge unit is paid, cancelled, or exhausted when
+ * nothing is left and no person has it. A case whose invoices the billing system closed is settled after the writes
+ * by recordClosedInvoices, from the invoices as they then are.
+ */
+function settleWorks(works: readonly CaseWork[], now: number): void {
   for (const w of works) {
-    if (w.payment && w.payment.amount >= w.amountDue) {
+    const settled = w.units.every((u) => unitSettled(u, w.attempts, w.closedInvoices));
+    if (settled && w.closedInvoices.size > 0) continue;
+    if (settled && w.payments.length > 0) {
       w.caseState = 'recovered';
-      addEvent(w, now, 'case.recovered', 'the amount due was paid by a retry', { amount: w.payment.amount });
+      const amount = w.payments.reduce((sum, p) => sum + p.amount, 0);
+      addEvent(w, now, 'case.recovered', 'the amount due was paid by a retry', { amount });
     } else if (w.caseState === 'open' && nextDue(w) === null && w.escalatedAt === null) {
       w.caseState = 'exhausted';
       addEvent(w, now, 'case.exhausted', 'every step of the policy has run');
@@ -240,7 +304,12 @@ async function writeSteps(trx: Trx, works: readonly CaseWork[], now: number): Pr
  * that hold the state and amounts (measured: 5× the cost), so only those cases are written again by writeCases.
  */
 function onlyMovesDue(w: CaseWork): boolean {
-  return w.caseState === 'open' && !w.payment && w.escalatedAt === w.rows.case.escalated_at;
+  return (
+    w.caseState === 'open' &&
+    w.payments.length === 0 &&
+    w.closedInvoices.size === 0 &&
+    w.escalatedAt === w.rows.case.escalated_at
+  );
 }
 
 /** Writes the new state of each case that a step closed, escalated or paid. */
@@ -262,7 +331,7 @@ async function writeCases(trx: Trx, works: readonly CaseWork[], now: number): Pr
         next_due_at: w.caseState === 'open' ? nextDue(w) : null,
         closed_at: w.caseState === 'open' ? null : now,
         escalated_at: w.escalatedAt,
-        amount_recovered: w.payment?.amount ?? 0,
+        amount_recovered: w.payments.reduce((sum, p) => sum + p.amount, 0),
       })),
   );
 }

@@ -80,6 +80,7 @@ function startWork(deps: EngineDeps, rows: Parameters<typeof toStepFacts>[0], no
     decision,
     stepDueAt: due.due_at,
     attempts: rows.attempts.filter((a) => a.case_id === rows.case.id && a.step_id === due.step_id),
+    chargesPerInvoice: deps.gateway.chargesPerInvoice,
   });
   if (due.due_at > now) return work; // claimed on a stale due time: only the case's next_due_at is corrected
   if (decision.kind === 'skip') {

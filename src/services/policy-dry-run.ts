@@ -4,7 +4,7 @@ import type { CompiledPolicy, PolicyStep } from '../domain/policy.ts';
 import type { FieldError } from '../domain/validation.ts';
 import type { EngineDeps } from '../engine/deps.ts';
 import { type DryRunDay, type PlannedRun, byDay, dryRun } from '../engine/dry-run.ts';
-import { toAttemptFacts, toMethodFacts, toStepFacts } from '../engine/facts.ts';
+import { chargeFacts, toMethodFacts, toStepFacts } from '../engine/facts.ts';
 import { adHocStep } from '../engine/manual-steps.ts';
 import { type CaseFactRows, loadCaseFacts } from '../store/case-facts.ts';
 import type { CaseRow } from '../store/tables.ts';
@@ -66,7 +66,7 @@ export async function dryRunPolicy(deps: EngineDeps, request: DryRunRequest): Pr
     plan: own ? pendingPlan(rows!, policy) : freshPlan(rows!, policy, ownAnchor, request.now),
     facts: toStepFacts(rows!, classify),
     methods: rows!.methods.map(toMethodFacts),
-    attempts: rows!.attempts.map(toAttemptFacts),
+    attempts: chargeFacts(rows!.attempts),
     now: request.now,
   });
   const assumptions = [

@@ -241,7 +241,7 @@ async function bill(
         created_at: now,
         updated_at: now,
       };
-      if (result.status === 'succeeded') {
+      if (result.status !== 'failed') {
         return { ...base, amount_paid: renewal.amount, status: 'paid', failed_at: null, failure_code: null };
       }
       return { ...base, amount_paid: 0, status: 'open', failed_at: now, failure_code: result.declineCode };

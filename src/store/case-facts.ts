@@ -37,6 +37,7 @@ const CUSTOMER_FACT_COLUMNS = [
 ] as const;
 const INVOICE_FACT_COLUMNS = [
   'id',
+  'external_id',
   'case_id',
   'number',
   'currency',

@@ -15,6 +15,7 @@ import * as templateVersions from './migrations/012-template-versions.ts';
 import * as settings from './migrations/013-settings.ts';
 import * as retention from './migrations/014-retention.ts';
 import * as messagePayments from './migrations/015-message-payments.ts';
+import * as attemptSources from './migrations/016-attempt-sources.ts';
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -35,6 +36,7 @@ const steps: Record<string, Step> = {
   '013-settings': settings,
   '014-retention': retention,
   '015-message-payments': messagePayments,
+  '016-attempt-sources': attemptSources,
 };
 
 /** Applies every migration not yet applied, each in its own transaction; returns the names applied. */

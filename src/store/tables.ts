@@ -119,12 +119,16 @@ export interface ScheduledStepsTable {
   completed_at: number | null;
 }
 
-export type AttemptStatus = 'pending' | 'succeeded' | 'failed';
+/** `not_charged`: the billing system had closed the invoice when Recoup came to charge it, so nothing was charged. */
+export type AttemptStatus = 'pending' | 'succeeded' | 'failed' | 'not_charged';
+
+/** Who made a charge: Recoup's engine, or the billing system itself (its own attempts before Recoup took over). */
+export type AttemptSource = 'recoup' | 'stripe';
 
 export interface PaymentAttemptsTable {
   id: string;
-  case_id: string;
-  step_id: string;
+  case_id: string | null; // null for a billing system's attempt made before any case
+  step_id: string | null; // null for a billing system's attempt
   payment_method_id: string;
   amount: number;
   currency: string;
@@ -139,6 +143,8 @@ export interface PaymentAttemptsTable {
   retry_after_ms: number | null;
   created_at: number;
   completed_at: number | null;
+  source: AttemptSource;
+  invoice_id: string | null; // the one invoice this charge was for; null when it was for the case's whole balance
 }
 
 export type MessageStatus = 'sending' | 'sent' | 'failed' | 'unknown';

@@ -30,15 +30,18 @@ export function batchOutboxEvents(
           const a = w.outcomeAttempts.get(t);
           if (!a) break;
           if (a.status === 'succeeded') {
+            const paid = w.payments.find((p) => p.attemptId === a.id);
+            const invoice = w.rows.openInvoices.find((i) => i.id === a.invoice_id);
             events.push(
               outboxEvent('payment.succeeded', now, subject, {
-                amount: a.amount,
+                amount: paid?.amount ?? a.amount,
                 currency: a.currency,
                 source: 'retry',
                 attempt_id: a.id,
                 payment_method_id: a.payment_method_id,
                 step_id: a.step_id,
-                invoice_id: null,
+                invoice_id: a.invoice_id,
+                invoice_external_id: invoice?.external_id ?? null,
                 reference: a.charge_id,
               }),
             );
@@ -49,7 +52,7 @@ export function batchOutboxEvents(
                 currency: a.currency,
                 attempt_id: a.id,
                 payment_method_id: a.payment_method_id,
-                step_id: a.step_id,
+                step_id: w.stepId,
                 decline_code: a.decline_code,
                 decline_class: a.decline_class as DeclineClass,
                 network_decline_code: a.network_decline_code,
@@ -94,7 +97,7 @@ export function batchOutboxEvents(
             outboxEvent(t.type, now, subject, {
               currency: c.currency,
               amount_failed: c.amount_failed,
-              amount_recovered: c.amount_recovered + (w.payment?.amount ?? 0),
+              amount_recovered: c.amount_recovered + w.payments.reduce((sum, p) => sum + p.amount, 0),
             }),
           );
           break;

@@ -35,8 +35,13 @@ export const EVENT_DATA = {
       attempt_id: NullableId('the payment attempt, for retries'),
       payment_method_id: NullableId('the method charged, for retries'),
       step_id: NullableId('the policy step that charged, for retries'),
-      invoice_id: NullableId('the invoice paid, for payments recorded from outside'),
-      reference: NullableId("the payment's reference in its source"),
+      invoice_id: NullableId(
+        'the invoice paid: for payments recorded from outside, and for retries that pay one invoice',
+      ),
+      invoice_external_id: NullableId(
+        "the paid invoice's id in the billing system (Stripe's in_…), if it has one",
+      ),
+      reference: NullableId("the payment's reference in its source (for a Stripe retry, its PaymentIntent)"),
     },
     { description: 'Money came in: a retry succeeded or a payment was recorded from outside.' },
   ),

@@ -85,6 +85,7 @@ async function retryHeldAtTheGateway(alter: (request: ChargeRequest) => ChargeRe
   });
   const gateway: PaymentGateway = {
     name: deps.gateway.name,
+    chargesPerInvoice: deps.gateway.chargesPerInvoice,
     async charge(request: ChargeRequest) {
       entered();
       await gate;
@@ -605,6 +606,7 @@ describe(`cases API on ${TEST_DB}: retry now without a retry step, assign, and c
     const charges: ChargeRequest[] = [];
     const gateway: PaymentGateway = {
       name: deps.gateway.name,
+      chargesPerInvoice: deps.gateway.chargesPerInvoice,
       async charge(request: ChargeRequest) {
         charges.push(request);
         return deps.gateway.charge(request);

@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config/env.ts';
 import { VirtualClock } from '../../src/engine/clock.ts';
 import { newId } from '../../src/engine/ids.ts';
 import { tick } from '../../src/engine/tick.ts';
+import { createStripeClient } from '../../src/gateways/stripe/stripe-client.ts';
 import { StripeGateway } from '../../src/gateways/stripe/stripe-gateway.ts';
 import { type Runtime, openRuntime } from '../../src/runtime/runtime.ts';
 import { insertCustomers } from '../../src/store/customer-contacts.ts';
@@ -36,8 +37,15 @@ async function stripeWorld() {
   );
   const db = runtime.database.db;
 
-  /** A Stripe customer with one saved card behaving like `card`, known to Recoup, whose renewal failed. */
-  async function failedRenewal(card: string, total: number) {
+  /**
+   * A Stripe customer with one saved card behaving like `card`, known to Recoup, whose renewal failed. The invoice
+   * is Stripe's own (`stripe: true`, paid through invoices/{id}/pay) or one from another billing system.
+   */
+  async function failedRenewal(
+    card: string,
+    total: number,
+    options: { stripe?: boolean; invoices?: number } = {},
+  ) {
     const stripeCustomer = fake.addCustomer({ name: 'Ada Lovelace', email: 'ada@example.com' })[
       'id'
     ] as string;
@@ -78,31 +86,48 @@ async function stripeWorld() {
         updated_at: START,
       })
       .execute();
-    await db
-      .insertInto('invoices')
-      .values({
-        id: newId('inv'),
-        external_id: newId('in'),
-        customer_id: customerId,
-        number: 'INV-1',
-        currency: 'EUR',
-        total,
-        amount_paid: 0,
-        due_at: START - HOUR,
-        status: 'open',
-        collection: 'charge_automatically',
-        failed_at: START - HOUR,
-        failure_code: 'insufficient_funds',
-        case_id: null,
-        created_at: START,
-        updated_at: START,
-      })
-      .execute();
-    return { stripeCustomer, pm, customerId, methodId };
+    const invoiceIds: string[] = [];
+    const stripeInvoices: string[] = [];
+    for (let n = 1; n <= (options.invoices ?? 1); n++) {
+      const stripeInvoice =
+        options.stripe === false
+          ? null
+          : (fake.addInvoice({
+              customer: stripeCustomer,
+              currency: 'eur',
+              amountDue: total * n,
+              attemptCount: 1,
+            })['id'] as string);
+      const id = newId('inv');
+      await db
+        .insertInto('invoices')
+        .values({
+          id,
+          external_id: stripeInvoice ?? `erp-${n}`,
+          customer_id: customerId,
+          number: `INV-${n}`,
+          currency: 'EUR',
+          total: total * n,
+          amount_paid: 0,
+          due_at: START - (10 - n) * HOUR,
+          status: 'open',
+          collection: 'charge_automatically',
+          failed_at: START - HOUR,
+          failure_code: 'insufficient_funds',
+          case_id: null,
+          created_at: START,
+          updated_at: START,
+        })
+        .execute();
+      invoiceIds.push(id);
+      if (stripeInvoice) stripeInvoices.push(stripeInvoice);
+    }
+    return { stripeCustomer, pm, customerId, methodId, invoiceIds, stripeInvoices };
   }
 
   return {
     fake,
+    stripe: createStripeClient({ secretKey: fake.secretKey, apiBase: fake.apiBase, maxNetworkRetries: 0 }),
     runtime,
     db,
     failedRenewal,
@@ -120,6 +145,15 @@ async function stripeWorld() {
   };
 }
 
+const outbox = (db: Runtime['database']['db'], type: string) =>
+  db
+    .selectFrom('outbox_events')
+    .select('payload')
+    .where('type', '=', type)
+    .orderBy('seq')
+    .execute()
+    .then((rows) => rows.map((r) => JSON.parse(r.payload) as Record<string, unknown>));
+
 describe('the engine charging through Stripe', () => {
   let world: Awaited<ReturnType<typeof stripeWorld>> | undefined;
   afterEach(async () => {
@@ -127,9 +161,12 @@ describe('the engine charging through Stripe', () => {
     world = undefined;
   });
 
-  it('recovers a failed renewal with one off-session PaymentIntent', async () => {
+  it("pays a Stripe invoice through Stripe, so Stripe's invoice is paid too", async () => {
     world = await stripeWorld();
-    const { stripeCustomer, pm } = await world.failedRenewal('pm_card_visa', 4_900);
+    const { stripeCustomer, pm, stripeInvoices, invoiceIds } = await world.failedRenewal(
+      'pm_card_visa',
+      4_900,
+    );
 
     await world.runUntil(START + 3 * DAY);
 
@@ -137,8 +174,11 @@ describe('the engine charging through Stripe', () => {
     expect(c).toMatchObject({ state: 'recovered', amount_recovered: 4_900 });
     const invoice = await world.db.selectFrom('invoices').selectAll().executeTakeFirstOrThrow();
     expect(invoice).toMatchObject({ status: 'paid', amount_paid: 4_900 });
+    expect(world.fake.invoice(stripeInvoices[0]!)).toMatchObject({ status: 'paid', amount_paid: 4_900 });
     const attempts = await world.db.selectFrom('payment_attempts').selectAll().execute();
     expect(attempts).toHaveLength(1);
+    expect(attempts[0]).toMatchObject({ invoice_id: invoiceIds[0], source: 'recoup', status: 'succeeded' });
+    expect(attempts[0]!.idempotency_key).toMatch(new RegExp(`:${invoiceIds[0]}$`));
     expect(world.fake.charges).toEqual([
       expect.objectContaining({
         idempotencyKey: attempts[0]!.idempotency_key,
@@ -148,13 +188,104 @@ describe('the engine charging through Stripe', () => {
         amount: 4_900,
         currency: 'eur',
         status: 'succeeded',
+        invoice: stripeInvoices[0],
+      }),
+    ]);
+    const pay = world.fake.requests.filter((r) => r.method === 'POST');
+    expect(pay.map((r) => r.path)).toEqual([`/v1/invoices/${stripeInvoices[0]}/pay`]);
+    expect(await outbox(world.db, 'payment.succeeded')).toEqual([
+      expect.objectContaining({
+        amount: 4_900,
+        invoice_id: invoiceIds[0],
+        invoice_external_id: stripeInvoices[0],
+        reference: attempts[0]!.charge_id,
       }),
     ]);
   });
 
+  it('charges an invoice from another billing system with a PaymentIntent that names it', async () => {
+    world = await stripeWorld();
+    const { invoiceIds } = await world.failedRenewal('pm_card_visa', 4_900, { stripe: false });
+
+    await world.runUntil(START + 3 * DAY);
+
+    const c = await world.db.selectFrom('cases').selectAll().executeTakeFirstOrThrow();
+    expect(c).toMatchObject({ state: 'recovered', amount_recovered: 4_900 });
+    const created = world.fake.requests.filter((r) => r.method === 'POST');
+    expect(created.map((r) => r.path)).toEqual(['/v1/payment_intents']);
+    expect(world.fake.charges).toHaveLength(1);
+    const intent = await world.stripe.paymentIntents.retrieve(world.fake.charges[0]!.paymentIntent);
+    expect(intent.metadata).toMatchObject({
+      recoup_invoice: invoiceIds[0],
+      invoice_id: 'erp-1',
+      invoice_number: 'INV-1',
+    });
+  });
+
+  it('pays each Stripe invoice of a case with its own request, oldest first', async () => {
+    world = await stripeWorld();
+    const { stripeInvoices } = await world.failedRenewal('pm_card_visa', 1_000, { invoices: 3 });
+
+    await world.runUntil(START + 3 * DAY);
+
+    const c = await world.db.selectFrom('cases').selectAll().executeTakeFirstOrThrow();
+    expect(c).toMatchObject({ state: 'recovered', amount_recovered: 6_000 });
+    expect(world.fake.charges.map((ch) => [ch.invoice, ch.amount])).toEqual([
+      [stripeInvoices[0], 1_000],
+      [stripeInvoices[1], 2_000],
+      [stripeInvoices[2], 3_000],
+    ]);
+    for (const id of stripeInvoices) expect(world.fake.invoice(id)).toMatchObject({ status: 'paid' });
+    const invoices = await world.db
+      .selectFrom('invoices')
+      .select(['status', 'amount_paid', 'total'])
+      .execute();
+    for (const i of invoices) expect(i).toMatchObject({ status: 'paid', amount_paid: i.total });
+  });
+
+  it('does not charge an invoice Stripe had closed meanwhile, and settles the case from it', async () => {
+    world = await stripeWorld();
+    const paid = await world.failedRenewal('pm_card_visa', 4_900);
+    const voided = await world.failedRenewal('pm_card_visa', 2_000);
+    // Paid in Stripe's hosted page, and voided by someone in the dashboard, after Recoup last synced.
+    world.fake.updateInvoice(paid.stripeInvoices[0]!, { status: 'paid' });
+    world.fake.updateInvoice(voided.stripeInvoices[0]!, { status: 'void' });
+
+    await world.runUntil(START + 3 * DAY);
+
+    expect(world.fake.charges).toEqual([]);
+    expect(world.fake.requests.filter((r) => r.method === 'POST')).toEqual([]);
+    const cases = await world.db
+      .selectFrom('cases')
+      .select(['customer_id', 'state', 'amount_recovered'])
+      .execute();
+    expect(cases).toEqual(
+      expect.arrayContaining([
+        { customer_id: paid.customerId, state: 'recovered', amount_recovered: 4_900 },
+        { customer_id: voided.customerId, state: 'cancelled', amount_recovered: 0 },
+      ]),
+    );
+    const invoices = await world.db.selectFrom('invoices').select(['id', 'status', 'amount_paid']).execute();
+    expect(invoices).toEqual(
+      expect.arrayContaining([
+        { id: paid.invoiceIds[0], status: 'paid', amount_paid: 4_900 },
+        { id: voided.invoiceIds[0], status: 'void', amount_paid: 0 },
+      ]),
+    );
+    const attempts = await world.db.selectFrom('payment_attempts').select('status').execute();
+    expect(attempts.map((a) => a.status)).toEqual(['not_charged', 'not_charged']);
+    // Nothing is left to remind anyone of.
+    const pending = await world.db
+      .selectFrom('scheduled_steps')
+      .select('step_id')
+      .where('status', '=', 'pending')
+      .execute();
+    expect(pending).toEqual([]);
+  });
+
   it('still charges exactly once when the connection drops after Stripe charged', async () => {
     world = await stripeWorld();
-    await world.failedRenewal('pm_card_visa', 2_500);
+    const { stripeInvoices } = await world.failedRenewal('pm_card_visa', 2_500);
     // The request that charges and the SDK's immediate retry both lose their response.
     world.fake.dropConnections(2);
 
@@ -172,7 +303,7 @@ describe('the engine charging through Stripe', () => {
       status: 'succeeded',
     });
     // The engine asked again, later, with the same key, and Stripe replayed its first answer.
-    const sent = world.fake.requests.filter((r) => r.path === '/v1/payment_intents');
+    const sent = world.fake.requests.filter((r) => r.path === `/v1/invoices/${stripeInvoices[0]}/pay`);
     expect(sent.map((r) => [r.status, r.replayed])).toEqual([
       ['dropped', false],
       ['dropped', true],

@@ -2,14 +2,33 @@ import { createHash, randomBytes } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { StripeApiBase } from '../../src/gateways/stripe/api-base.ts';
+import {
+  type Json,
+  StripeHttpError,
+  TEST_CARDS,
+  canonical,
+  createdMatches,
+  decodeForm,
+  expansions,
+  header,
+  invalidParam,
+  missingParam,
+  noSuch,
+  notFound,
+  readBody,
+  send,
+} from './stripe-wire.ts';
+
+export { TEST_CARDS, decodeForm };
 
 // A local stand-in for Stripe's servers, speaking their wire format for what Recoup uses: form-encoded POSTs in
-// bracket notation, Stripe's JSON objects, list envelopes with cursor pagination, error bodies and status codes,
-// and Idempotency-Key semantics. Only Stripe's servers are faked; the official SDK talks to it unchanged.
+// bracket notation, Stripe's JSON objects, list envelopes with cursor pagination and `created` filters, expansions,
+// error bodies and status codes, Idempotency-Key semantics, invoices paid through `invoices/{id}/pay` and Stripe's
+// own automatic attempts on them, and test clocks. Only Stripe's servers are faked; the official SDK talks to it
+// unchanged. Invoices have the shape of API versions before 2025-03-31 (`payment_intent` and `charge` on the
+// invoice), which accounts pinned to them still receive.
 
 export const FAKE_SECRET_KEY = 'sk_test_recoupfake0000000000000000';
-
-type Json = Record<string, unknown>;
 
 /** A customer as seeded; the server fills the rest of Stripe's customer object. */
 export interface SeedCustomer {
@@ -21,6 +40,8 @@ export interface SeedCustomer {
   metadata?: Record<string, string>;
   address?: Record<string, string | null> | null;
   defaultPaymentMethod?: string | null;
+  /** The test clock the customer belongs to (`clock_…`), as customers made under a test clock do. */
+  testClock?: string | null;
 }
 
 /** A card saved on a customer; `behaves` names the test card whose outcome charges on it get (default: visa). */
@@ -50,7 +71,7 @@ export interface SeedInvoice {
   created?: number;
 }
 
-/** One PaymentIntent confirmation the server performed: what a card network would have seen. */
+/** One charge the server made on a card: what a card network would have seen. */
 export interface FakeCharge {
   readonly paymentIntent: string;
   readonly charge: string;
@@ -61,6 +82,12 @@ export interface FakeCharge {
   readonly currency: string;
   readonly status: 'succeeded' | 'failed';
   readonly declineCode: string | null;
+  /** The invoice it paid or tried to pay, if any. */
+  readonly invoice: string | null;
+  /** Stripe's own automatic attempt on an invoice, or a charge an API request asked for. */
+  readonly by: 'stripe' | 'api';
+  /** The server's time when it charged, epoch seconds. */
+  readonly created: number;
 }
 
 /** One request as the server saw it. */
@@ -70,66 +97,8 @@ export interface FakeRequest {
   readonly query: Json;
   readonly idempotencyKey: string | null;
   readonly replayed: boolean;
-  readonly status: number | 'dropped';
+  readonly status: number | 'dropped' | 'held';
 }
-
-interface Decline {
-  readonly code: string;
-  readonly decline_code?: string;
-  readonly message: string;
-  readonly network_decline_code?: string;
-  readonly network_advice_code?: string;
-}
-
-// Stripe's test payment methods (docs.stripe.com/testing), plus two with the network codes Stripe's own test
-// cards do not produce. A null entry succeeds.
-export const TEST_CARDS: Readonly<Record<string, Decline | null>> = {
-  pm_card_visa: null,
-  pm_card_mastercard: null,
-  pm_card_chargeDeclined: {
-    code: 'card_declined',
-    decline_code: 'generic_decline',
-    message: 'Your card was declined.',
-  },
-  pm_card_chargeDeclinedInsufficientFunds: {
-    code: 'card_declined',
-    decline_code: 'insufficient_funds',
-    message: 'Your card has insufficient funds.',
-  },
-  pm_card_chargeDeclinedLostCard: {
-    code: 'card_declined',
-    decline_code: 'lost_card',
-    message: 'Your card was declined.',
-  },
-  pm_card_chargeDeclinedStolenCard: {
-    code: 'card_declined',
-    decline_code: 'stolen_card',
-    message: 'Your card was declined.',
-  },
-  pm_card_chargeDeclinedExpiredCard: { code: 'expired_card', message: 'Your card has expired.' },
-  pm_card_chargeDeclinedProcessingError: {
-    code: 'processing_error',
-    message: 'An error occurred while processing your card. Try again in a little bit.',
-  },
-  pm_card_authenticationRequired: {
-    code: 'authentication_required',
-    decline_code: 'authentication_required',
-    message: 'Your card was declined. This transaction requires authentication.',
-  },
-  pm_card_mastercard_adviceCode03: {
-    code: 'card_declined',
-    decline_code: 'do_not_honor',
-    message: 'Your card was declined.',
-    network_decline_code: '05',
-    network_advice_code: '03',
-  },
-  pm_card_visa_networkDecline04: {
-    code: 'card_declined',
-    decline_code: 'do_not_honor',
-    message: 'Your card was declined.',
-    network_decline_code: '04',
-  },
-};
 
 interface StoredResponse {
   readonly path: string;
@@ -138,14 +107,10 @@ interface StoredResponse {
   readonly body: Json;
 }
 
-class StripeHttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: Json,
-  ) {
-    super(String(body['message']));
-  }
-}
+type Answer = { status: number; body: Json };
+
+// The requests that charge a card: the ones connection drops and holds apply to.
+const CHARGING = [/^\/v1\/payment_intents$/, /^\/v1\/invoices\/[^/]+\/pay$/];
 
 /** The fake Stripe API: start it, seed it, point the SDK at `apiBase`, inspect `charges` and `requests`. */
 export class FakeStripeServer {
@@ -155,11 +120,16 @@ export class FakeStripeServer {
   private readonly paymentMethods = new Map<string, Json & { behaves: string }>();
   private readonly invoices = new Map<string, Json>();
   private readonly intents = new Map<string, Json>();
+  private readonly clocks = new Map<string, Json>();
   private readonly idempotent = new Map<string, StoredResponse>();
+  private readonly unexpandable = new Set<string>();
   private readonly sockets = new Set<Socket>();
   private seq = 0;
+  private time = 1_772_000_000;
+  private lastCreated = 0;
   private drops = 0;
   private stalls = 0;
+  private holds: { remaining: number; onHeld: () => void } | null = null;
   private breaker: { remaining: number; match: (method: string, path: string) => boolean } | null = null;
 
   private constructor(
@@ -190,15 +160,33 @@ export class FakeStripeServer {
     return `http://127.0.0.1:${this.apiBase.port}`;
   }
 
+  /** The server's time, epoch seconds: objects made now are `created` at it (or just after the last one). */
+  get now(): number {
+    return this.time;
+  }
+
+  /** Moves the server's time forward, as time passes for Stripe; it never goes back. */
+  setTime(seconds: number): void {
+    this.time = Math.max(this.time, Math.floor(seconds));
+  }
+
   /** Stops listening and cuts every open connection, stalled ones included. */
   async stop(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  /** The next `n` PaymentIntent requests are carried out, then their connection is cut before any response. */
+  /** The next `n` charging requests are carried out, then their connection is cut before any response. */
   dropConnections(n: number): void {
     this.drops = n;
+  }
+
+  /**
+   * The next `n` charging requests are carried out and their answer stored under their key, but nothing is sent
+   * back until the client goes away: a client killed meanwhile never learns the outcome. `onHeld` runs at each.
+   */
+  holdCharges(n: number, onHeld: () => void = () => undefined): void {
+    this.holds = { remaining: n, onHeld };
   }
 
   /** The next `n` requests of any kind get no answer at all until the client gives up. */
@@ -214,6 +202,44 @@ export class FakeStripeServer {
   /** Ends the outage `breakAfter` started. */
   heal(): void {
     this.breaker = null;
+  }
+
+  /** Refuses these expansions (`data.payment_intent`…), as an account on a newer API version does. */
+  refuseExpansions(...fields: string[]): void {
+    for (const field of fields) this.unexpandable.add(field);
+  }
+
+  /** Creates a test clock frozen at `frozenTime` (epoch seconds), as `POST /v1/test_helpers/test_clocks` does. */
+  addTestClock(frozenTime: number, name: string | null = null): Json {
+    const id = this.newId('clock');
+    const clock: Json = {
+      id,
+      object: 'test_helpers.test_clock',
+      created: this.created(),
+      deletes_after: frozenTime + 30 * 86_400,
+      frozen_time: frozenTime,
+      livemode: false,
+      name,
+      status: 'ready',
+      status_details: {},
+    };
+    this.clocks.set(id, clock);
+    return clock;
+  }
+
+  /** Moves a test clock forward, as the dashboard's "Advance time" does; it never goes back. */
+  advanceTestClock(id: string, frozenTime: number): Json {
+    const clock = this.clocks.get(id);
+    if (!clock) throw new Error(`no test clock ${id}`);
+    if (!(frozenTime > (clock['frozen_time'] as number))) {
+      throw invalidParam(
+        'frozen_time',
+        'The frozen_time must be after the current frozen_time of the test clock.',
+        'parameter_invalid_integer',
+      );
+    }
+    clock['frozen_time'] = frozenTime;
+    return clock;
   }
 
   /** Seeds a customer; returns Stripe's customer object. */
@@ -244,7 +270,7 @@ export class FakeStripeServer {
       preferred_locales: seed.preferredLocales ?? [],
       shipping: null,
       tax_exempt: 'none',
-      test_clock: null,
+      test_clock: seed.testClock ?? null,
     };
     this.customers.set(id, customer);
     return customer;
@@ -301,26 +327,34 @@ export class FakeStripeServer {
     if (!this.customers.has(seed.customer)) throw new Error(`seed customer ${seed.customer} first`);
     const id = seed.id ?? this.newId('in');
     const created = seed.created ?? this.created();
+    const customer = this.customers.get(seed.customer)!;
     const invoice: Json = {
       id,
       object: 'invoice',
       attempt_count: seed.attemptCount ?? 0,
       attempted: (seed.attemptCount ?? 0) > 0,
+      charge: null,
       collection_method: seed.collectionMethod ?? 'charge_automatically',
       created,
       currency: (seed.currency ?? 'usd').toLowerCase(),
       customer: seed.customer,
+      customer_email: customer['email'],
+      customer_name: customer['name'],
+      customer_phone: customer['phone'],
+      default_payment_method: null,
       due_date: seed.dueDate ?? null,
       livemode: false,
       metadata: {},
       next_payment_attempt: seed.nextPaymentAttempt ?? null,
       number: seed.number ?? `${id.slice(3, 11).toUpperCase()}-0001`,
+      payment_intent: null,
       status_transitions: {
         finalized_at: created,
         marked_uncollectible_at: null,
         paid_at: null,
         voided_at: null,
       },
+      test_clock: customer['test_clock'],
     };
     this.invoices.set(id, invoice);
     this.updateInvoice(id, {
@@ -339,16 +373,49 @@ export class FakeStripeServer {
     const invoice = this.invoices.get(id);
     if (!invoice) throw new Error(`no invoice ${id}`);
     const amountDue = change.amountDue ?? (invoice['amount_due'] as number);
-    const amountPaid = change.amountPaid ?? (invoice['amount_paid'] as number);
+    const status = change.status ?? invoice['status'];
+    const amountPaid =
+      change.amountPaid ?? (status === 'paid' ? amountDue : (invoice['amount_paid'] as number));
     Object.assign(invoice, {
       amount_due: amountDue,
       amount_paid: amountPaid,
       amount_remaining: amountDue - amountPaid,
       subtotal: amountDue,
       total: amountDue,
-      status: change.status ?? invoice['status'],
-      paid: (change.status ?? invoice['status']) === 'paid',
+      status,
+      paid: status === 'paid',
     });
+    const transitions = invoice['status_transitions'] as Json;
+    const stamp = { paid: 'paid_at', void: 'voided_at', uncollectible: 'marked_uncollectible_at' }[
+      String(status)
+    ];
+    if (stamp && transitions[stamp] === null) transitions[stamp] = this.time;
+    if (status !== 'open') invoice['next_payment_attempt'] = null;
+  }
+
+  /** Stripe's invoice object as the API would send it now, unexpanded. */
+  invoice(id: string): Json {
+    const invoice = this.invoices.get(id);
+    if (!invoice) throw new Error(`no invoice ${id}`);
+    return invoice;
+  }
+
+  /**
+   * Stripe's own automatic attempt to collect an invoice (its first charge or a Smart Retry): charges the invoice's
+   * customer's default card (or `paymentMethod`), counts the attempt, and schedules the next retry at
+   * `nextPaymentAttempt` (null: Stripe gives up). Returns what the card network said.
+   */
+  stripeAttempt(
+    invoiceId: string,
+    options: { paymentMethod?: string; nextPaymentAttempt?: number | null } = {},
+  ): 'succeeded' | 'failed' {
+    const invoice = this.invoice(invoiceId);
+    if (invoice['status'] !== 'open') throw new Error(`invoice ${invoiceId} is ${String(invoice['status'])}`);
+    const pm = options.paymentMethod ?? this.defaultMethodOf(invoice);
+    if (!pm) throw new Error(`invoice ${invoiceId}'s customer has no card`);
+    const { declined } = this.attemptInvoice(invoice, pm, 'stripe', null);
+    invoice['next_payment_attempt'] = declined ? (options.nextPaymentAttempt ?? null) : null;
+    return declined ? 'failed' : 'succeeded';
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -356,7 +423,7 @@ export class FakeStripeServer {
     const method = req.method ?? 'GET';
     const body = await readBody(req);
     const key = header(req, 'idempotency-key');
-    const log = (status: number | 'dropped', replayed = false) =>
+    const log = (status: FakeRequest['status'], replayed = false) =>
       this.requests.push({
         method,
         path: url.pathname,
@@ -382,8 +449,8 @@ export class FakeStripeServer {
         this.breaker.remaining--;
       }
       const params = method === 'POST' ? decodeForm(new URLSearchParams(body)) : decodeForm(url.searchParams);
-      if (method === 'POST' && url.pathname === '/v1/payment_intents') {
-        this.createPaymentIntent(params, key, res, log);
+      if (method === 'POST' && CHARGING.some((pattern) => pattern.test(url.pathname))) {
+        this.charging(url.pathname, params, key, res, log);
         return;
       }
       const found = this.route(method, url.pathname, params);
@@ -415,29 +482,83 @@ export class FakeStripeServer {
   }
 
   private route(method: string, path: string, params: Json): Json {
+    const clock = /^\/v1\/test_helpers\/test_clocks\/([^/]+)(\/advance)?$/.exec(path);
+    if (clock && (method === 'GET') === (clock[2] === undefined)) {
+      const id = decodeURIComponent(clock[1]!);
+      if (!this.clocks.has(id)) throw noSuch('test_helpers.test_clock', id, 'test_clock', 404);
+      if (method === 'GET') return this.clocks.get(id)!;
+      if (params['frozen_time'] === undefined) throw missingParam('frozen_time');
+      return this.advanceTestClock(id, Number(params['frozen_time']));
+    }
     if (method !== 'GET') throw notFound(`Unrecognized request URL (${method}: ${path}).`);
-    if (path === '/v1/customers') return this.list(path, [...this.customers.values()], params);
-    const methods = /^\/v1\/customers\/([^/]+)\/payment_methods$/.exec(path);
-    if (methods) return this.listPaymentMethods(path, decodeURIComponent(methods[1]!), params);
-    if (path === '/v1/payment_methods') {
+    const [, resource, id, sub] = /^\/v1\/([a-z_]+)(?:\/([^/]+))?(?:\/([a-z_]+))?$/.exec(path) ?? [];
+    const one = id === undefined ? undefined : decodeURIComponent(id);
+    if (resource === 'customers' && one === undefined) {
+      expansions(params, []);
+      const customers = [...this.customers.values()].filter(
+        (c) =>
+          createdMatches(c['created'] as number, params['created']) &&
+          (params['email'] === undefined || c['email'] === params['email']),
+      );
+      return this.list(path, customers, params);
+    }
+    if (resource === 'customers' && sub === 'payment_methods')
+      return this.listPaymentMethods(path, one!, params);
+    if (resource === 'customers' && sub === undefined) {
+      const customer = this.customers.get(one!);
+      if (!customer) throw noSuch('customer', one!, 'id', 404);
+      return customer;
+    }
+    if (resource === 'payment_methods' && one === undefined) {
       if (typeof params['customer'] !== 'string') throw missingParam('customer');
       return this.listPaymentMethods(path, params['customer'], params);
     }
-    if (path === '/v1/invoices') {
+    if (resource === 'payment_methods' && sub === undefined) {
+      const found = this.paymentMethods.get(one!);
+      if (!found) throw noSuch('PaymentMethod', one!, 'payment_method', 404);
+      return withoutBehaviour(found);
+    }
+    if (resource === 'payment_intents' && one !== undefined && sub === undefined) {
+      const found = this.intents.get(one);
+      if (!found) throw noSuch('payment_intent', one, 'intent', 404);
+      return found;
+    }
+    if (resource === 'invoices' && one === undefined) {
+      const expand = expansions(params, this.expandable(['data.payment_intent', 'data.customer']));
       const invoices = [...this.invoices.values()].filter(
         (i) =>
           (params['status'] === undefined || i['status'] === params['status']) &&
-          (params['customer'] === undefined || i['customer'] === params['customer']),
+          (params['customer'] === undefined || i['customer'] === params['customer']) &&
+          (params['collection_method'] === undefined ||
+            i['collection_method'] === params['collection_method']) &&
+          createdMatches(i['created'] as number, params['created']),
       );
-      return this.list(path, invoices, params);
+      const page = this.list(path, invoices, params);
+      const data = (page['data'] as Json[]).map((i) => this.expandInvoice(i, expand, 'data.'));
+      return { ...page, data };
     }
-    const invoice = /^\/v1\/invoices\/([^/]+)$/.exec(path);
-    if (invoice) {
-      const found = this.invoices.get(decodeURIComponent(invoice[1]!));
-      if (!found) throw noSuch('invoice', decodeURIComponent(invoice[1]!), 'id', 404);
-      return found;
+    if (resource === 'invoices' && sub === undefined) {
+      const found = this.invoices.get(one!);
+      if (!found) throw noSuch('invoice', one!, 'id', 404);
+      return this.expandInvoice(
+        found,
+        expansions(params, this.expandable(['payment_intent', 'customer'])),
+        '',
+      );
     }
     throw notFound(`Unrecognized request URL (${method}: ${path}).`);
+  }
+
+  private expandable(fields: readonly string[]): string[] {
+    return fields.filter((f) => !this.unexpandable.has(f));
+  }
+
+  private expandInvoice(invoice: Json, expand: ReadonlySet<string>, prefix: string): Json {
+    const out = { ...invoice };
+    if (expand.has(`${prefix}payment_intent`) && typeof invoice['payment_intent'] === 'string')
+      out['payment_intent'] = this.intents.get(invoice['payment_intent']) ?? null;
+    if (expand.has(`${prefix}customer`)) out['customer'] = this.customers.get(String(invoice['customer']));
+    return out;
   }
 
   private listPaymentMethods(path: string, customer: string, params: Json): Json {
@@ -446,7 +567,7 @@ export class FakeStripeServer {
       .filter(
         (m) => m['customer'] === customer && (params['type'] === undefined || m['type'] === params['type']),
       )
-      .map(({ behaves: _, ...m }) => m);
+      .map(withoutBehaviour);
     return this.list(path, methods, params);
   }
 
@@ -454,12 +575,11 @@ export class FakeStripeServer {
   private list(path: string, all: Json[], params: Json): Json {
     const limit = params['limit'] === undefined ? 10 : Number(params['limit']);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-      throw new StripeHttpError(400, {
-        type: 'invalid_request_error',
-        code: 'parameter_invalid_integer',
-        param: 'limit',
-        message: 'This value must be between 1 and 100 (it currently is ' + String(params['limit']) + ').',
-      });
+      throw invalidParam(
+        'limit',
+        `This value must be between 1 and 100 (it currently is ${String(params['limit'])}).`,
+        'parameter_invalid_integer',
+      );
     }
     const ordered = [...all].reverse();
     let start = 0;
@@ -473,17 +593,17 @@ export class FakeStripeServer {
     return { object: 'list', data, has_more: start + limit < ordered.length, url: path };
   }
 
-  private createPaymentIntent(
+  /** A request that charges a card, under Stripe's Idempotency-Key rules; drops and holds apply to it. */
+  private charging(
+    path: string,
     params: Json,
     key: string | null,
     res: ServerResponse,
-    log: (status: number | 'dropped', replayed?: boolean) => void,
+    log: (status: FakeRequest['status'], replayed?: boolean) => void,
   ): void {
-    const path = '/v1/payment_intents';
     const paramsHash = createHash('sha256').update(canonical(params)).digest('hex');
     const stored = key === null ? undefined : this.idempotent.get(key);
-    let status: number;
-    let body: Json;
+    let answer: Answer;
     let replayed = false;
     if (stored) {
       if (stored.path !== path || stored.paramsHash !== paramsHash) {
@@ -494,12 +614,21 @@ export class FakeStripeServer {
             `Try using a key other than '${key}' if you meant to execute a different request.`,
         });
       }
-      ({ status, body } = stored);
+      answer = stored;
       replayed = true;
     } else {
       // Validation errors are not stored under the key, as on Stripe: nothing began executing.
-      ({ status, body } = this.confirm(params, key));
-      if (key !== null) this.idempotent.set(key, { path, paramsHash, status, body });
+      answer =
+        path === '/v1/payment_intents'
+          ? this.createPaymentIntent(params, key)
+          : this.payInvoice(path, params, key);
+      if (key !== null) this.idempotent.set(key, { path, paramsHash, ...answer });
+    }
+    if (!replayed && this.holds && this.holds.remaining > 0) {
+      this.holds.remaining--;
+      log('held');
+      this.holds.onHeld();
+      return; // answered never: the client dies or times out; stop() cuts the socket
     }
     if (this.drops > 0) {
       this.drops--;
@@ -507,107 +636,189 @@ export class FakeStripeServer {
       res.socket?.destroy();
       return;
     }
-    log(status, replayed);
-    send(res, status, body, {
+    log(answer.status, replayed);
+    send(res, answer.status, answer.body, {
       ...(key === null ? {} : { 'Idempotency-Key': key }),
       ...(replayed ? { 'Idempotent-Replayed': 'true' } : {}),
     });
   }
 
-  private confirm(params: Json, key: string | null): { status: number; body: Json } {
+  private createPaymentIntent(params: Json, key: string | null): Answer {
     const amount = Number(params['amount']);
     if (params['amount'] === undefined) throw missingParam('amount');
-    if (!Number.isInteger(amount) || amount < 1) {
-      throw new StripeHttpError(400, {
-        type: 'invalid_request_error',
-        code: 'parameter_invalid_integer',
-        param: 'amount',
-        message: 'This value must be greater than or equal to 1.',
-      });
-    }
-    if (typeof params['currency'] !== 'string' || !/^[a-z]{3}$/.test(params['currency'])) {
-      throw new StripeHttpError(400, {
-        type: 'invalid_request_error',
-        code: 'parameter_invalid_string',
-        param: 'currency',
-        message: `Invalid currency: ${String(params['currency'])}.`,
-      });
-    }
+    if (!Number.isInteger(amount) || amount < 1)
+      throw invalidParam(
+        'amount',
+        'This value must be greater than or equal to 1.',
+        'parameter_invalid_integer',
+      );
+    if (typeof params['currency'] !== 'string' || !/^[a-z]{3}$/.test(params['currency']))
+      throw invalidParam('currency', `Invalid currency: ${String(params['currency'])}.`);
     const pm = params['payment_method'];
     if (typeof pm !== 'string') throw missingParam('payment_method');
     const customer = typeof params['customer'] === 'string' ? params['customer'] : null;
     if (customer !== null && !this.customers.has(customer)) throw noSuch('customer', customer, 'customer');
-    const saved = this.paymentMethods.get(pm);
-    if (!saved && !Object.hasOwn(TEST_CARDS, pm)) throw noSuch('PaymentMethod', pm, 'payment_method');
-    if (saved && saved['customer'] !== customer) {
-      throw new StripeHttpError(400, {
-        type: 'invalid_request_error',
-        code: 'payment_method_invalid_parameter',
-        param: 'payment_method',
-        message:
-          'The provided PaymentMethod belongs to a different Customer than the one on this PaymentIntent.',
-      });
-    }
+    this.checkMethod(pm, customer, 'PaymentIntent');
     if (params['confirm'] !== 'true' || params['off_session'] !== 'true') {
       throw new StripeHttpError(400, {
         type: 'invalid_request_error',
         message: 'This fake only confirms off-session PaymentIntents (confirm=true, off_session=true).',
       });
     }
-    const behaves = saved?.behaves ?? pm;
-    if (!Object.hasOwn(TEST_CARDS, behaves)) throw new Error(`no test card behaviour '${behaves}'`);
-    const decline = TEST_CARDS[behaves] ?? null;
+    const intent = this.newIntent(amount, String(params['currency']), customer, params);
+    const decline = this.confirm(intent, pm, { key, invoice: null, by: 'api' });
+    if (!decline) return { status: 200, body: intent };
+    return { status: 402, body: { error: { ...decline, payment_intent: intent } } };
+  }
+
+  private payInvoice(path: string, params: Json, key: string | null): Answer {
+    const id = decodeURIComponent(path.split('/')[3]!);
+    const invoice = this.invoices.get(id);
+    if (!invoice) throw noSuch('invoice', id, 'id', 404);
+    const expand = expansions(params, this.expandable(['payment_intent', 'customer']));
+    const status = String(invoice['status']);
+    if (status !== 'open') {
+      throw new StripeHttpError(400, {
+        type: 'invalid_request_error',
+        code: status === 'paid' ? 'invoice_already_paid' : 'invoice_not_open',
+        message:
+          status === 'paid' ? 'Invoice is already paid' : `You cannot pay an invoice that is ${status}.`,
+      });
+    }
+    const pm =
+      typeof params['payment_method'] === 'string' ? params['payment_method'] : this.defaultMethodOf(invoice);
+    if (!pm) throw missingParam('payment_method');
+    this.checkMethod(pm, String(invoice['customer']), 'invoice');
+    const { declined, intent } = this.attemptInvoice(invoice, pm, 'api', key);
+    if (!declined) return { status: 200, body: this.expandInvoice(invoice, expand, '') };
+    return { status: 402, body: { error: { ...declined, payment_intent: intent } } };
+  }
+
+  // One attempt on an invoice, by Stripe's retries or a pay request: the invoice's payment intent is confirmed again
+  // with the card, making a new charge, and the invoice counts the attempt.
+  private attemptInvoice(invoice: Json, pm: string, by: FakeCharge['by'], key: string | null) {
+    const existing =
+      typeof invoice['payment_intent'] === 'string' ? this.intents.get(invoice['payment_intent']) : null;
+    const intent =
+      existing ??
+      this.newIntent(
+        invoice['amount_remaining'] as number,
+        String(invoice['currency']),
+        String(invoice['customer']),
+        {
+          description: `Payment for Invoice ${String(invoice['number'])}`,
+        },
+      );
+    invoice['payment_intent'] = intent['id'];
+    const declined = this.confirm(intent, pm, { key, invoice: String(invoice['id']), by });
+    // Only Stripe's own retries count after the first attempt; a payment asked for does not (Stripe's docs).
+    if (by === 'stripe' || invoice['attempt_count'] === 0)
+      invoice['attempt_count'] = (invoice['attempt_count'] as number) + 1;
+    invoice['attempted'] = true;
+    invoice['charge'] = intent['latest_charge'];
+    if (!declined)
+      this.updateInvoice(String(invoice['id']), {
+        amountPaid: invoice['amount_due'] as number,
+        status: 'paid',
+      });
+    return { declined, intent };
+  }
+
+  private checkMethod(pm: string, customer: string | null, on: string): void {
+    const saved = this.paymentMethods.get(pm);
+    if (!saved && !Object.hasOwn(TEST_CARDS, pm)) throw noSuch('PaymentMethod', pm, 'payment_method');
+    if (saved && saved['customer'] !== customer) {
+      throw invalidParam(
+        'payment_method',
+        `The provided PaymentMethod belongs to a different Customer than the one on this ${on}.`,
+        'payment_method_invalid_parameter',
+      );
+    }
+  }
+
+  private newIntent(amount: number, currency: string, customer: string | null, params: Json): Json {
     const id = this.newId('pi');
-    const charge = this.newId('ch');
     const intent: Json = {
       id,
       object: 'payment_intent',
       amount,
       amount_capturable: 0,
-      amount_received: decline ? 0 : amount,
+      amount_received: 0,
       automatic_payment_methods: params['automatic_payment_methods'] ?? null,
       canceled_at: null,
       capture_method: 'automatic_async',
       client_secret: `${id}_secret_${randomBytes(12).toString('hex')}`,
       confirmation_method: 'automatic',
-      created: Math.floor(Date.now() / 1000),
-      currency: params['currency'],
+      created: this.time,
+      currency,
       customer,
       description: params['description'] ?? null,
       last_payment_error: null,
-      latest_charge: charge,
+      latest_charge: null,
       livemode: false,
       metadata: params['metadata'] ?? {},
       next_action: null,
-      payment_method: pm,
+      payment_method: null,
       payment_method_types: ['card'],
-      status: decline ? 'requires_payment_method' : 'succeeded',
+      status: 'requires_payment_method',
     };
+    this.intents.set(id, intent);
+    return intent;
+  }
+
+  // Confirms an intent with a card as the card network answers it; returns the decline's error object, or null.
+  private confirm(
+    intent: Json,
+    pm: string,
+    context: { key: string | null; invoice: string | null; by: FakeCharge['by'] },
+  ): Json | null {
+    const saved = this.paymentMethods.get(pm);
+    const behaves = saved?.behaves ?? pm;
+    if (!Object.hasOwn(TEST_CARDS, behaves)) throw new Error(`no test card behaviour '${behaves}'`);
+    const decline = TEST_CARDS[behaves] ?? null;
+    const charge = this.newId('ch');
+    const amount = intent['amount'] as number;
+    Object.assign(intent, {
+      latest_charge: charge,
+      payment_method: pm,
+      amount_received: decline ? 0 : amount,
+      status: decline ? 'requires_payment_method' : 'succeeded',
+      last_payment_error: null,
+    });
     this.charges.push({
-      paymentIntent: id,
+      paymentIntent: String(intent['id']),
       charge,
-      idempotencyKey: key,
+      idempotencyKey: context.key,
       paymentMethod: pm,
-      customer,
+      customer: (intent['customer'] as string | null) ?? null,
       amount,
-      currency: String(params['currency']),
+      currency: String(intent['currency']),
       status: decline ? 'failed' : 'succeeded',
       declineCode: decline ? (decline.decline_code ?? decline.code) : null,
+      invoice: context.invoice,
+      by: context.by,
+      created: this.time,
     });
-    this.intents.set(id, intent);
-    if (!decline) return { status: 200, body: intent };
+    if (!decline) return null;
     const error: Json = {
       type: 'card_error',
       charge,
       ...decline,
       doc_url: `https://stripe.com/docs/error-codes/${decline.code.replaceAll('_', '-')}`,
       request_log_url: `https://dashboard.stripe.com/test/logs/${this.newId('req')}`,
-      payment_method: saved
-        ? { ...saved, behaves: undefined }
-        : { id: pm, object: 'payment_method', type: 'card' },
+      payment_method: saved ? withoutBehaviour(saved) : { id: pm, object: 'payment_method', type: 'card' },
     };
     intent['last_payment_error'] = { ...error };
-    return { status: 402, body: { error: { ...error, payment_intent: intent } } };
+    return error;
+  }
+
+  private defaultMethodOf(invoice: Json): string | null {
+    const customer = this.customers.get(String(invoice['customer']));
+    const preferred = (customer?.['invoice_settings'] as Json | undefined)?.['default_payment_method'];
+    if (typeof invoice['default_payment_method'] === 'string') return invoice['default_payment_method'];
+    if (typeof preferred === 'string') return preferred;
+    const attached = [...this.paymentMethods.values()].filter((m) => m['customer'] === invoice['customer']);
+    return (attached[0]?.['id'] as string | undefined) ?? null;
   }
 
   private newId(prefix: string): string {
@@ -615,83 +826,14 @@ export class FakeStripeServer {
     return `${prefix}_${randomBytes(7).toString('hex')}${this.seq.toString(36).padStart(4, '0')}`;
   }
 
-  // Strictly increasing seconds, so list order (newest first) follows the order of seeding.
+  // Strictly increasing seconds from the server's time, so list order (newest first) follows the order of seeding.
   private created(): number {
-    return 1_772_000_000 + this.seq++;
+    this.lastCreated = Math.max(this.time, this.lastCreated + 1);
+    return this.lastCreated;
   }
 }
 
-function header(req: IncomingMessage, name: string): string | null {
-  const value = req.headers[name];
-  return typeof value === 'string' ? value : null;
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function send(res: ServerResponse, status: number, body: Json, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body, null, 2);
-  res.writeHead(status, {
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(text),
-    'Request-Id': `req_${randomBytes(7).toString('hex')}`,
-    'Stripe-Version': '2026-10-28.endive',
-    ...headers,
-  });
-  res.end(text);
-}
-
-/** Decodes Stripe's bracket notation (`metadata[key]=v`, `expand[0]=x`) into nested objects and arrays. */
-export function decodeForm(params: URLSearchParams): Json {
-  const out: Json = {};
-  for (const [name, value] of params) {
-    const path = name.replace(/\]/g, '').split('[');
-    let node: Record<string, unknown> = out;
-    path.forEach((part, i) => {
-      if (i === path.length - 1) {
-        node[part] = value;
-        return;
-      }
-      const next = path[i + 1]!;
-      node[part] ??= /^\d*$/.test(next) ? [] : {};
-      node = node[part] as Record<string, unknown>;
-    });
-  }
-  return out;
-}
-
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Json).sort(([a], [b]) => a.localeCompare(b));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-function notFound(message: string): StripeHttpError {
-  return new StripeHttpError(404, { type: 'invalid_request_error', message });
-}
-
-// Stripe answers 404 for a missing object in the URL and 400 for one named by a parameter.
-function noSuch(object: string, id: string, param: string, status = 400): StripeHttpError {
-  return new StripeHttpError(status, {
-    type: 'invalid_request_error',
-    code: 'resource_missing',
-    doc_url: 'https://stripe.com/docs/error-codes/resource-missing',
-    param,
-    message: `No such ${object}: '${id}'`,
-  });
-}
-
-function missingParam(param: string): StripeHttpError {
-  return new StripeHttpError(400, {
-    type: 'invalid_request_error',
-    code: 'parameter_missing',
-    param,
-    message: `Missing required param: ${param}.`,
-  });
+function withoutBehaviour(method: Json & { behaves: string }): Json {
+  const { behaves: _, ...stripe } = method;
+  return stripe;
 }

@@ -45,7 +45,10 @@ export const integrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) =>
     done(null, body),
   );
-  const context = (secret: string | null): WebhookContext => {
+  const context = (
+    secret: string | null,
+    paymentIntent?: WebhookContext['paymentIntent'],
+  ): WebhookContext => {
     const { runtime } = app.recoup;
     return {
       database: runtime.database,
@@ -53,8 +56,20 @@ export const integrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       clock: runtime.deps.clock,
       logger: runtime.deps.logger,
       secret,
+      paymentIntent,
     };
   };
+  // The Stripe SDK is loaded on the first event that needs it: most deployments of the API never do.
+  const { stripeSecretKey, stripeApiBase } = app.recoup.runtime.config;
+  let stripe: Promise<import('stripe').Stripe> | null = null;
+  const paymentIntent = stripeSecretKey
+    ? async (id: string) => {
+        stripe ??= import('../../gateways/stripe/stripe-client.ts').then(({ createStripeClient }) =>
+          createStripeClient({ secretKey: stripeSecretKey, apiBase: stripeApiBase, timeoutMs: 10_000 }),
+        );
+        return (await stripe).paymentIntents.retrieve(id);
+      }
+    : null;
   const answer = async (
     request: FastifyRequest,
     signatureHeader: string,
@@ -101,7 +116,7 @@ export const integrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     (request) =>
       answer(request, 'stripe-signature', () =>
-        handleStripeWebhook(context(app.recoup.runtime.config.stripeWebhookSecret), {
+        handleStripeWebhook(context(app.recoup.runtime.config.stripeWebhookSecret, paymentIntent), {
           rawBody: request.body as Buffer,
           signature: header(request, 'stripe-signature'),
         }),

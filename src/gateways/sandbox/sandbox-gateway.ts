@@ -12,6 +12,7 @@ import { sandboxOutcome } from './tokens.ts';
 /** A deterministic gateway with Stripe's idempotency semantics, for tests, demos and simulations. */
 export class SandboxGateway implements PaymentGateway {
   readonly name = 'sandbox';
+  readonly chargesPerInvoice = false;
   private readonly ledger: SandboxLedger;
   private readonly now: () => number;
 

@@ -28,8 +28,19 @@ const STRIPE_THREE_DECIMAL = new Set(['BHD', 'JOD', 'KWD', 'OMR', 'TND']);
  * rescaled, rounding half up, since Stripe itself only moves whole units of those.
  */
 export function stripeAmountToMinor(amount: number, currency: string): number {
-  const stripeDigits = STRIPE_ZERO_DECIMAL.has(currency) ? 0 : STRIPE_THREE_DECIMAL.has(currency) ? 3 : 2;
-  const shift = minorUnitDigits(currency) - stripeDigits;
+  const shift = minorUnitDigits(currency.toUpperCase()) - stripeDigits(currency);
   if (shift === 0) return amount;
   return shift > 0 ? amount * 10 ** shift : Math.round(amount / 10 ** -shift);
+}
+
+/** Converts Recoup's minor units into the amount Stripe expects for the currency (the inverse of the above). */
+export function minorToStripeAmount(amount: number, currency: string): number {
+  const shift = stripeDigits(currency) - minorUnitDigits(currency.toUpperCase());
+  if (shift === 0) return amount;
+  return shift > 0 ? amount * 10 ** shift : Math.round(amount / 10 ** -shift);
+}
+
+function stripeDigits(currency: string): number {
+  const code = currency.toUpperCase();
+  return STRIPE_ZERO_DECIMAL.has(code) ? 0 : STRIPE_THREE_DECIMAL.has(code) ? 3 : 2;
 }

@@ -1,5 +1,6 @@
 import type { InvoiceFields } from '../../import/kinds/invoices.ts';
 import { planInvoices } from '../../import/plan-invoices.ts';
+import { recordBillingAttempts } from '../billing-attempts.ts';
 import type { InvoiceRow, InvoiceStatus } from '../../store/tables.ts';
 import {
   APPLIED,
@@ -46,7 +47,10 @@ export async function applyInvoice(ctx: ApplyContext, change: InvoiceChange): Pr
     () => noteOnCase(ctx, current, fields),
   );
   await recordPaymentRefs(ctx, change);
-  if (changed) return APPLIED;
+  const attempts = change.billingFailure
+    ? await recordBillingAttempts(ctx.trx, [change.billingFailure])
+    : null;
+  if (changed || (attempts?.recorded ?? 0) > 0) return APPLIED;
   if (order === 'stale')
     return ignored(`stale: a newer event about invoice ${change.externalId} was already applied`);
   if (current && isTerminal(current.status))

@@ -2,6 +2,8 @@ import type { PostalAddress } from '../../domain/postal-address.ts';
 import type { InvoiceFields } from '../../import/kinds/invoices.ts';
 import type { PaymentMethodFields } from '../../import/kinds/payment-methods.ts';
 import type { InboundSource } from '../../store/schema/inbound.ts';
+import type { BillingFailure } from '../billing-attempts.ts';
+import type { FailedInvoiceLike } from '../stripe/stripe-failures.ts';
 
 export type { InboundSource };
 
@@ -63,8 +65,16 @@ export interface InvoiceChange {
   readonly customerExternalId: string | null;
   readonly customerStub?: ContactSnapshot;
   readonly fields: Partial<InvoiceFields>;
-  /** The billing system's own charge failed at this time: opens a card case. */
+  /** The billing system's own charge failed at this time and it stopped retrying: opens a card case. */
   readonly failure?: { readonly at: number; readonly code: string | null };
+  /** The billing system's own failed charges, recorded as attempts on the methods they used. */
+  readonly billingFailure?: BillingFailure;
+  /** A failed charge the payload only names by its payment intent: looked up, where it can be, before applying. */
+  readonly failureLookUp?: {
+    readonly paymentIntentId: string;
+    readonly invoice: FailedInvoiceLike;
+    readonly at: number;
+  };
   /** Charges and payment intents of this invoice, so a later dispute on one of them finds it. */
   readonly paymentRefs?: readonly string[];
 }

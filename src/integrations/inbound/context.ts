@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../engine/clock.ts';
 import type { FieldCipher } from '../../security/field-cipher.ts';
 import type { Database } from '../../store/database.ts';
+import type { IntentLike } from '../stripe/stripe-failures.ts';
 
 /** What an inbound webhook handler works with; `secret` is null when the operator has not configured one. */
 export interface WebhookContext {
@@ -13,6 +14,11 @@ export interface WebhookContext {
   readonly logger: Logger;
   /** How old a signature's timestamp may be, in seconds; 300 by default, as Stripe's SDK. */
   readonly toleranceSeconds?: number;
+  /**
+   * Reads a Stripe payment intent (with RECOUP_STRIPE_SECRET_KEY): an `invoice.payment_failed` names the failed
+   * charge's intent without its decline, which is looked up here. Absent: the decline is learnt at the next sync.
+   */
+  readonly paymentIntent?: ((id: string) => Promise<IntentLike>) | null;
 }
 
 /** The request as the HTTP layer received it: the raw body (signatures cover its exact bytes) and the header. */

@@ -4,9 +4,10 @@ import { isCurrency } from '../../domain/money.ts';
 import { type PostalAddress, parsePostalAddress } from '../../domain/postal-address.ts';
 import { type CellParser, email, locale, phone, timeZone } from '../../import/cells.ts';
 import type { InvoiceStatus } from '../../store/tables.ts';
+import { invoiceFailure } from '../stripe/stripe-failures.ts';
 import type { ContactSnapshot, InboundChange, InboundEvent } from './changes.ts';
 import { WebhookRejectedError } from './errors.ts';
-import { stripeAmountToMinor } from './stripe-amounts.ts';
+import { stripeAmountToMinor } from '../../gateways/stripe/stripe-amounts.ts';
 import {
   type StripeCustomerFields,
   StripeCustomerShape,
@@ -194,8 +195,11 @@ function invoiceChange(
     idOf(inv.payment_intent),
   ].filter((r): r is string => r !== null);
   // While Stripe still retries (Smart Retries), two schedules on one card could charge it twice: Recoup takes the
-  // invoice over only after Stripe's last attempt failed.
-  const stripeGaveUp = event.type === 'invoice.payment_failed' && inv.next_payment_attempt === null;
+  // invoice over only after Stripe's last attempt failed. Each of Stripe's failures is an attempt all the same.
+  const failed = event.type === 'invoice.payment_failed';
+  const stripeGaveUp = failed && inv.next_payment_attempt === null;
+  const attempts = { ...inv, attempt_count: inv.attempt_count ?? 1 };
+  const observed = failed ? invoiceFailure(attempts, created) : null;
   return {
     kind: 'invoice',
     externalId: inv.id,
@@ -211,8 +215,14 @@ function invoiceChange(
       status: inv.status as InvoiceStatus,
       collection: inv.collection_method === 'send_invoice' ? 'send_invoice' : 'charge_automatically',
     },
-    // Stripe's invoice does not carry the decline code; Recoup's own first retry classifies the decline.
-    failure: stripeGaveUp ? { at: created, code: null } : undefined,
+    failure: stripeGaveUp
+      ? { at: created, code: observed?.kind === 'known' ? observed.failure.declineCode : null }
+      : undefined,
+    billingFailure: observed?.kind === 'known' ? observed.failure : undefined,
+    failureLookUp:
+      observed?.kind === 'look_up'
+        ? { paymentIntentId: observed.paymentIntentId, invoice: attempts, at: created }
+        : undefined,
     paymentRefs: refs,
   };
 }

@@ -65,10 +65,33 @@ export const StripePaymentMethodShape = Type.Object({
   ),
 });
 
+// A payment intent as far as its last failure goes: what Stripe's own failed charge of an invoice says.
+const PaymentIntentRef = Type.Union([
+  Id,
+  Type.Object({
+    id: Id,
+    latest_charge: Type.Optional(Type.Union([IdOrObject, Type.Null()])),
+    payment_method: Type.Optional(Type.Union([IdOrObject, Type.Null()])),
+    last_payment_error: Type.Optional(
+      Type.Union([
+        Type.Object({
+          code: OptionalText,
+          decline_code: OptionalText,
+          network_decline_code: OptionalText,
+          network_advice_code: OptionalText,
+          charge: OptionalText,
+          payment_method: Type.Optional(Type.Union([Type.Object({ id: Id }), Type.Null()])),
+        }),
+        Type.Null(),
+      ]),
+    ),
+  }),
+]);
+
 const InvoicePayment = Type.Object({
   payment: Type.Object({
     charge: Type.Optional(IdOrObject),
-    payment_intent: Type.Optional(IdOrObject),
+    payment_intent: Type.Optional(PaymentIntentRef),
   }),
 });
 
@@ -87,6 +110,7 @@ export const StripeInvoiceShape = Type.Object({
   due_date: Type.Optional(Type.Union([UnixSeconds, Type.Null()])),
   // Null once Stripe has given up retrying: only then is the invoice Recoup's to recover.
   next_payment_attempt: Type.Union([UnixSeconds, Type.Null()]),
+  attempt_count: Type.Optional(Type.Integer({ minimum: 0 })),
   created: UnixSeconds,
   status_transitions: Type.Optional(
     Type.Object({ finalized_at: Type.Optional(Type.Union([UnixSeconds, Type.Null()])) }),
@@ -95,7 +119,7 @@ export const StripeInvoiceShape = Type.Object({
   // Before API version 2025-03-31 an invoice named its charge and payment intent directly; accounts pinned to an
   // older version still send them.
   charge: Type.Optional(Type.Union([IdOrObject, Type.Null()])),
-  payment_intent: Type.Optional(Type.Union([IdOrObject, Type.Null()])),
+  payment_intent: Type.Optional(Type.Union([PaymentIntentRef, Type.Null()])),
 });
 
 export const StripeDisputeShape = Type.Object({

@@ -7,6 +7,9 @@ import {
 } from './context.ts';
 import { WebhookRejectedError } from './errors.ts';
 import { loggingRejections, receiveEvent } from './receive-event.ts';
+import type { BillingFailure } from '../billing-attempts.ts';
+import { intentFailure } from '../stripe/stripe-failures.ts';
+import type { InboundEvent } from './changes.ts';
 import { stripeEventToInbound, stripeField } from './stripe-events.ts';
 
 /**
@@ -25,8 +28,33 @@ export function handleStripeWebhook(ctx: WebhookContext, request: WebhookRequest
       );
     const now = request.now ?? ctx.clock.now();
     const payload = verified(ctx.secret, request, now, ctx.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS);
-    return receiveEvent(ctx, stripeEventToInbound(payload), now, stripeField);
+    const event = await withLookedUpFailure(ctx, stripeEventToInbound(payload));
+    return receiveEvent(ctx, event, now, stripeField);
   });
+}
+
+/**
+ * Completes an `invoice.payment_failed` whose payload names the failed charge's payment intent but not its decline,
+ * by reading the intent from Stripe (before the event's transaction: never a transaction across a call). When it
+ * cannot be read, the event still applies; the next sync records the decline.
+ */
+async function withLookedUpFailure(ctx: WebhookContext, event: InboundEvent): Promise<InboundEvent> {
+  const change = event.change;
+  if (change?.kind !== 'invoice' || !change.failureLookUp || !ctx.paymentIntent) return event;
+  const { paymentIntentId, invoice, at } = change.failureLookUp;
+  let failure: BillingFailure | null;
+  try {
+    failure = intentFailure(invoice, await ctx.paymentIntent(paymentIntentId), at);
+  } catch (error) {
+    ctx.logger.warn(
+      { paymentIntent: paymentIntentId, err: (error as Error).message },
+      'decline not looked up',
+    );
+    return event;
+  }
+  if (!failure) return event;
+  const takeover = change.failure && { ...change.failure, code: failure.declineCode };
+  return { ...event, change: { ...change, billingFailure: failure, failure: takeover } };
 }
 
 function verified(secret: string, request: WebhookRequest, now: number, tolerance: number): unknown {
