@@ -3,10 +3,12 @@ import { type RecoupConfig, loadConfig } from '../config/env.ts';
 import type { Clock } from '../engine/clock.ts';
 import type { Runtime, RuntimeOptions } from '../runtime/runtime.ts';
 import { parseDatabaseUrl } from '../store/database-url.ts';
+import { commandClock } from './now-option.ts';
 
 /**
  * Loads the configuration first (bad settings fail before anything is opened), then opens Recoup. The runtime is
- * imported here, when a command runs, so that `recoup --help` and a mistyped option answer without loading it.
+ * imported here, when a command runs, so that `recoup --help` and a mistyped option answer without loading it. Its
+ * clock is the caller's, else the one the command's `--now` or `--test-clock` gave, else the system clock.
  */
 export async function withRuntime<T>(
   fn: (runtime: Runtime) => Promise<T>,
@@ -14,7 +16,8 @@ export async function withRuntime<T>(
 ): Promise<T> {
   const config = options.config ?? loadConfig();
   const { openRuntime } = await import('../runtime/runtime.ts');
-  const runtime = await openRuntime(config, options);
+  const clock = options.clock ?? commandClock();
+  const runtime = await openRuntime(config, clock ? { ...options, clock } : options);
   try {
     return await fn(runtime);
   } finally {

@@ -17,6 +17,7 @@ import { registerUsers } from './commands/users.ts';
 import { registerWebhooks } from './commands/webhooks.ts';
 import { registerWorker } from './commands/worker.ts';
 import { EXIT, UsageError } from './errors.ts';
+import { resolveCommandTime } from './now-option.ts';
 
 /** The `recoup` command with every subcommand registered. */
 export function buildProgram(): Command {
@@ -25,7 +26,9 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError(false)
     .exitOverride()
-    .configureOutput({ writeErr: () => undefined });
+    .configureOutput({ writeErr: () => undefined })
+    // Every command's --now or --test-clock is read here, before its action: withRuntime opens on that clock.
+    .hook('preAction', resolveCommandTime);
   registerOperations(program);
   registerPolicy(program);
   registerTick(program);

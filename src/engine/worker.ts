@@ -19,6 +19,11 @@ export interface WorkerOptions {
   readonly webhooks?: { readonly timeoutMs?: number; readonly concurrency?: number } | null;
   /** When to prune expired events, inbound ids and idempotency keys (default: a minute in, then hourly); null: never. */
   readonly retention?: RetentionSchedule | null;
+  /**
+   * Runs at the top of every pass of the engine loop, before it reads the clock: a clock that follows another
+   * (a Stripe test clock) reads it here. It must not throw unless the worker should stop.
+   */
+  readonly beforeLoop?: () => Promise<void>;
 }
 
 /**
@@ -79,6 +84,8 @@ async function runEngineLoop(
   let batches = 0;
   let steps = 0;
   while (!options.signal.aborted) {
+    await options.beforeLoop?.();
+    if (options.signal.aborted) break;
     const now = deps.clock.now();
     await openCases(deps, now);
     let idle = true;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { withRuntime } from '../context.ts';
 import { UsageError } from '../errors.ts';
+import { nowOption } from '../now-option.ts';
 
 /** `recoup customers export|erase`: a data subject's access and erasure requests (GDPR Art. 15, 17 and 20). */
 export function registerCustomers(program: Command): void {
@@ -34,6 +35,7 @@ export function registerCustomers(program: Command): void {
     .description(
       "erase the customer's personal data, keep the financial records, and stop every further message",
     )
+    .addOption(nowOption('record the erasure at this instant (default: the current time)'))
     .action(async (id: string, options: { yes?: boolean }) => {
       if (!options.yes)
         throw new UsageError(`customers erase: this cannot be undone; run again with --yes to erase '${id}'`);

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { UsageError } from '../errors.ts';
+import { commandClock, nowOption } from '../now-option.ts';
 import { parseInstant, parseWhole } from '../parse.ts';
 
 const DEMO_DATABASE = 'sqlite:./recoup-demo.db';
@@ -29,15 +31,16 @@ export function registerDemo(program: Command): void {
       DEMO_DATABASE,
     )
     .option('--start <instant>', 'the first simulated instant', '2026-01-05T00:00:00Z')
+    .addOption(nowOption('the first simulated instant, as --start'))
     .option('--no-serve', 'exit after the simulation instead of serving the dashboard on its data')
     .option('--port <port>', 'port for the dashboard (default RECOUP_PORT or 4000)')
-    .action(async (options: DemoOptions) => {
+    .action(async (options: DemoOptions, command: Command) => {
       const began = performance.now();
       const run = {
         customers: parseWhole(options.customers, '--customers', 1, 200_000),
         days: parseWhole(options.days, '--days', 1, 365),
         seed: parseWhole(options.seed, '--seed', 0, 4_294_967_295),
-        start: parseInstant(options.start, '--start'),
+        start: firstInstant(options.start, command.getOptionValueSource('start') !== 'default'),
         database: options.database,
         serve: options.serve,
         port: options.port === undefined ? undefined : parseWhole(options.port, '--port', 1, 65_535),
@@ -46,4 +49,16 @@ export function registerDemo(program: Command): void {
       const { runDemo } = await import('./demo-run.ts');
       await runDemo(run, began);
     });
+}
+
+/** The simulation's first instant: --now and --start say the same thing, so both may be given only if they agree. */
+function firstInstant(start: string, startGiven: boolean): number {
+  const fromStart = parseInstant(start, '--start');
+  const now = commandClock()?.now();
+  if (now === undefined) return fromStart;
+  if (startGiven && fromStart !== now)
+    throw new UsageError(
+      '--now: the first simulated instant, which --start gives differently; give one or the other',
+    );
+  return now;
 }

@@ -4,6 +4,7 @@ import { addKeyToFile } from '../../security/key-file.ts';
 import { KeyringError } from '../../security/keyring.ts';
 import { withRuntime } from '../context.ts';
 import { UsageError } from '../errors.ts';
+import { commandClock, nowOption } from '../now-option.ts';
 import { parseWhole } from '../parse.ts';
 import { progressBar } from '../progress.ts';
 
@@ -21,6 +22,9 @@ export function registerEncryptionKeys(keysCommand: Command): void {
     )
     .option('--generate', 'first add a fresh random key to the key file as the new active key')
     .option('--batch-size <n>', 'rows re-encrypted per transaction', '500')
+    .addOption(
+      nowOption('date the new key and the keys it retires at this instant (default: the current time)'),
+    )
     .action(async (options: { generate?: boolean; batchSize: string }) => {
       const batchSize = parseWhole(options.batchSize, '--batch-size', 1, 10_000);
       const config = loadConfig();
@@ -31,7 +35,7 @@ export function registerEncryptionKeys(keysCommand: Command): void {
               'put a new key first in RECOUP_ENCRYPTION_KEYS (openssl rand -base64 32), restart, then rotate',
           );
         try {
-          const key = addKeyToFile(config.encryptionKeyFile);
+          const key = addKeyToFile(config.encryptionKeyFile, commandClock()?.now());
           console.log(`added key ${key.id} to ${config.encryptionKeyFile} as the active key`);
         } catch (error) {
           throw error instanceof KeyringError ? new ConfigError(error.message) : error;
@@ -45,7 +49,7 @@ export function registerEncryptionKeys(keysCommand: Command): void {
           const report = await reencryptStoredValues(database, deps.cipher, {
             scope: 'stale',
             batchSize,
-            now: Date.now(),
+            now: deps.clock.now(),
             onProgress: (done, total) => {
               bar.setTotal(total);
               bar.update(done);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { ImportKind } from '../../import/import-file.ts';
 import { withRuntime } from '../context.ts';
 import { UsageError } from '../errors.ts';
+import { nowOption } from '../now-option.ts';
 import { parseChoice } from '../parse.ts';
 import { progressBar } from '../progress.ts';
 
@@ -15,6 +16,7 @@ export function registerImport(program: Command): void {
     .argument('<kind>', KINDS.join(' | '))
     .argument('<file>', 'a .csv file with a header row, or .jsonl with one JSON object per line')
     .description('import customers, payment methods or invoices; a file with any bad row changes nothing')
+    .addOption(nowOption('stamp what is written as written at this instant (default: the current time)'))
     .action(async (kind: string, file: string) => {
       const chosen = parseChoice(kind, 'kind', KINDS);
       const { importFile } = await import('../../import/import-file.ts');

@@ -4,6 +4,7 @@ import type { KeyScope } from '../../store/schema/api.ts';
 import { withRuntime } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { table } from '../format.ts';
+import { nowOption } from '../now-option.ts';
 
 const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString());
 
@@ -15,6 +16,7 @@ export function registerKeys(program: Command): Command {
     .description('create an API key and print it once; only its hash is stored')
     .requiredOption('--scope <scope>', `one of ${SCOPES.join(', ')}`)
     .option('--name <name>', 'what the key is for', 'cli')
+    .addOption(nowOption('record the key as created at this instant (default: the current time)'))
     .action(async (options: { scope: string; name: string }) => {
       if (!SCOPES.includes(options.scope as KeyScope)) {
         throw new UsageError(
@@ -62,6 +64,7 @@ export function registerKeys(program: Command): Command {
     .command('revoke')
     .argument('<id>', 'key id or prefix (rcp_…)')
     .description('revoke an API key at once')
+    .addOption(nowOption('record the key as revoked at this instant (default: the current time)'))
     .action(async (id: string) => {
       const { revokeApiKey } = await import('../../access/api-keys.ts');
       await withRuntime(async ({ database, deps }) => {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { IDEMPOTENCY_KEY_HOURS } from '../../maintenance/retention-settings.ts';
 import { withRuntime } from '../context.ts';
 import { UsageError } from '../errors.ts';
+import { nowOption } from '../now-option.ts';
 
 /** `recoup migrate`, `recoup leases release` and `recoup prune`: the operator's commands. */
 export function registerOperations(program: Command): void {
@@ -40,6 +41,7 @@ export function registerOperations(program: Command): void {
         'sessions (workers do this hourly)',
     )
     .option('--dry-run', 'count what would be deleted, and delete nothing')
+    .addOption(nowOption('count ages back from this instant instead of the current time'))
     .action(async (options: { dryRun?: boolean }) => {
       const { pruneExpired } = await import('../../maintenance/retention.ts');
       await withRuntime(async ({ database, deps }) => {

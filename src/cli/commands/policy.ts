@@ -6,6 +6,7 @@ import type { PolicyFormat } from '../../services/policies.ts';
 import { databaseExists, withRuntime } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { formatInstant, table } from '../format.ts';
+import { nowOption } from '../now-option.ts';
 
 // Loaded when a subcommand runs, so that `recoup --help` does not load the policy compiler and the templates.
 const policies = () => import('../../services/policies.ts');
@@ -65,6 +66,7 @@ export function registerPolicy(program: Command): void {
     .description(
       'store the policy as a new immutable version; running cases keep the version they started on',
     )
+    .addOption(nowOption('record the version as applied at this instant (default: the current time)'))
     .action(async (file: string) => {
       const { source, format } = await readPolicy(file);
       const { knownTemplateNames } = await templateNames();

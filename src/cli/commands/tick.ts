@@ -1,16 +1,19 @@
 import type { Command } from 'commander';
 import { VirtualClock } from '../../engine/clock.ts';
 import { withRuntime } from '../context.ts';
-import { parseInstant } from '../parse.ts';
+import { commandClock, nowOption, testClockOption } from '../now-option.ts';
 
 /** `recoup tick --now …`: run everything due up to an instant, then exit. */
 export function registerTick(program: Command): void {
   program
     .command('tick')
     .description('run every step due up to --now (default: the current time), then exit')
-    .option('--now <instant>', 'the engine time, ISO 8601 with a zone, e.g. 2026-03-01T09:00:00Z')
-    .action(async (options: { now?: string }) => {
-      const now = options.now ? parseInstant(options.now, '--now') : Date.now();
+    .addOption(nowOption('the engine time, ISO 8601 with a zone, e.g. 2026-03-01T09:00:00Z'))
+    .addOption(
+      testClockOption("take the engine time from this Stripe test clock's time (clock_…), read once"),
+    )
+    .action(async () => {
+      const now = commandClock()?.now() ?? Date.now();
       const { tick } = await import('../../engine/tick.ts');
       await withRuntime(
         async ({ deps }) => {

@@ -6,6 +6,7 @@ import type { Role } from '../../store/schema/api.ts';
 import { withRuntime } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { table } from '../format.ts';
+import { nowOption } from '../now-option.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -27,6 +28,7 @@ export function registerUsers(program: Command): void {
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
     .option('--name <name>', 'display name')
     .option('--password-stdin', 'read the password from standard input instead of generating one')
+    .addOption(nowOption('record the user as created at this instant (default: the current time)'))
     .action(async (options: { email: string; role: string; name?: string; passwordStdin?: boolean }) => {
       if (!ROLES.includes(options.role as Role)) {
         throw new UsageError(

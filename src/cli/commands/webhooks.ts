@@ -3,6 +3,7 @@ import { SubscriptionNotFoundError, WebhookInputError } from '../../webhooks/err
 import { withRuntime } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { formatInstant, table } from '../format.ts';
+import { nowOption } from '../now-option.ts';
 import { parseInstant } from '../parse.ts';
 
 // Loaded when a subcommand runs, so that `recoup --help` does not load the webhook machinery.
@@ -52,9 +53,10 @@ export function registerWebhooks(program: Command): void {
     .requiredOption('--url <url>', 'where to POST events, e.g. https://example.com/hooks/recoup')
     .option('--events <types>', 'comma-separated event types, case.* for a family, * for all', '*')
     .option('--description <text>', 'a note for people')
+    .addOption(nowOption('record the subscription as created at this instant (default: the current time)'))
     .action(async (options: { url: string; events: string; description?: string }) => {
       const { createSubscription } = await subscriptionStore();
-      await withRuntime(async ({ database, config }) => {
+      await withRuntime(async ({ database, config, deps }) => {
         const { subscription, secret } = await asUsage(() =>
           createSubscription(
             database.db,
@@ -63,7 +65,7 @@ export function registerWebhooks(program: Command): void {
               eventTypes: options.events.split(',').map((t) => t.trim()),
               description: options.description ?? null,
             },
-            Date.now(),
+            deps.clock.now(),
             { allowPrivate: config.webhookAllowPrivate },
           ),
         );
@@ -75,14 +77,16 @@ export function registerWebhooks(program: Command): void {
   webhooks
     .command('disable <id>')
     .description('stop delivering to a subscription')
+    .addOption(nowOption('record the subscription as disabled at this instant (default: the current time)'))
     .action(async (id: string) => {
       const { disableSubscription } = await subscriptionStore();
-      await withRuntime(async ({ database }) => {
-        const s = await asUsage(() => disableSubscription(database.db, id, Date.now()));
+      await withRuntime(async ({ database, deps }) => {
+        const s = await asUsage(() => disableSubscription(database.db, id, deps.clock.now()));
         console.log(`disabled ${s.id}`);
       });
     });
 
+  // No --now: re-queued deliveries are due by the wall clock, which the delivery loop goes by.
   webhooks
     .command('replay')
     .description('send events to a subscription again (by default: the deliveries it gave up)')
