@@ -144,7 +144,8 @@ export async function loadCaseFacts(
           .selectAll()
           .where(memberOf(db, 'payment_method_id', methodIds))
           .where('created_at', '>=', since)
-          .where((eb) => eb.not(memberOf(db, 'case_id', caseIds)))
+          // A billing system's own attempts have no case; `not in` alone would drop them (null is not "not in").
+          .where((eb) => eb.or([eb('case_id', 'is', null), eb.not(memberOf(db, 'case_id', caseIds))]))
           .execute();
 
   const byId = new Map(customers.map((c) => [c.id, c]));

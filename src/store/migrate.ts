@@ -16,6 +16,7 @@ import * as settings from './migrations/013-settings.ts';
 import * as retention from './migrations/014-retention.ts';
 import * as messagePayments from './migrations/015-message-payments.ts';
 import * as attemptSources from './migrations/016-attempt-sources.ts';
+import * as stripeIncrementalSync from './migrations/017-stripe-incremental-sync.ts';
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -37,6 +38,7 @@ const steps: Record<string, Step> = {
   '014-retention': retention,
   '015-message-payments': messagePayments,
   '016-attempt-sources': attemptSources,
+  '017-stripe-incremental-sync': stripeIncrementalSync,
 };
 
 /** Applies every migration not yet applied, each in its own transaction; returns the names applied. */

@@ -53,13 +53,13 @@ describe('recoup stripe sync, through the real binary', () => {
 
     expect(stopped.code, stopped.stderr).toBe(1);
     expect(stopped.stdout).toContain('stripe sync synced before it stopped');
-    expect(stopped.stdout).toMatch(/customers\s+3 new, 0 updated, 0 unchanged, 0 skipped/);
+    expect(stopped.stdout).toMatch(/customers\s+3 new, 0 changed, 0 unchanged, 0 skipped/);
     expect(stopped.stderr).toContain('run it again to resume');
 
     const resumed = await runRecoup(['stripe', 'sync', '--page-size', '2'], env);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toContain('stripe sync resumed and finished');
-    expect(resumed.stdout).toMatch(/customers\s+0 new, 0 updated, 0 unchanged/);
+    expect(resumed.stdout).toMatch(/customers\s+0 new, 0 changed, 0 unchanged/);
     expect(resumed.stdout).toMatch(/invoices\s+3 new/);
   });
 });

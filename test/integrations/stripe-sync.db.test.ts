@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createStripeClient } from '../../src/gateways/stripe/stripe-client.ts';
-import { StripeSyncError, syncStripe } from '../../src/integrations/stripe/sync.ts';
+import { StripeSyncError, type SyncMode, syncStripe } from '../../src/integrations/stripe/sync.ts';
 import { FieldCipher } from '../../src/security/field-cipher.ts';
 import { Keyring } from '../../src/security/keyring.ts';
 import { openCustomer } from '../../src/store/customer-contacts.ts';
@@ -28,7 +28,8 @@ afterEach(async () => {
 
 const client = () =>
   createStripeClient({ secretKey: fake.secretKey, apiBase: fake.apiBase, maxNetworkRetries: 0 });
-const sync = (pageSize = 3, now = NOW) => syncStripe(database, client(), { cipher, now, pageSize });
+const sync = (pageSize = 3, now = NOW, mode: SyncMode = 'incremental') =>
+  syncStripe(database, client(), { cipher, now, pageSize, mode });
 const id = (o: Record<string, unknown>) => o['id'] as string;
 
 /** Seven customers (three pages of three), eight cards, and invoices in every state Stripe has. */
@@ -101,10 +102,11 @@ describe('recoup stripe sync', () => {
     const report = await sync();
 
     expect(report).toMatchObject({
+      mode: 'full',
       resumed: false,
-      customers: { inserted: 7, updated: 0, unchanged: 0, skipped: 0 },
-      paymentMethods: { inserted: 8, updated: 0, unchanged: 0, skipped: 0 },
-      invoices: { inserted: 4, updated: 0, unchanged: 0, skipped: 0 },
+      customers: { inserted: 7, updated: 0, unchanged: 0, skipped: {} },
+      paymentMethods: { inserted: 8, updated: 0, unchanged: 0, skipped: {} },
+      invoices: { inserted: 4, updated: 0, unchanged: 0, skipped: {} },
     });
     expect(listRequests('/v1/customers').map((r) => r.query['limit'])).toEqual(['3', '3', '3']);
     expect(listRequests('/v1/invoices').every((r) => r.query['status'] === 'open')).toBe(true);
@@ -185,14 +187,15 @@ describe('recoup stripe sync', () => {
     expect(inv.get(invoices.yen)).toMatchObject({ currency: 'JPY', total: 5_000, failed_at: NOW });
   });
 
-  it('changes nothing when run again', async () => {
+  it('changes nothing when run again in full', async () => {
     seed();
     await sync();
     const before = await snapshot(database.db);
 
-    const report = await sync(3, NOW + 3_600_000);
+    const report = await sync(3, NOW + 3_600_000, 'full');
 
     expect(report).toMatchObject({
+      mode: 'full',
       resumed: false,
       customers: { inserted: 0, updated: 0, unchanged: 7 },
       paymentMethods: { inserted: 0, updated: 0, unchanged: 8 },
@@ -200,6 +203,34 @@ describe('recoup stripe sync', () => {
       closedChecked: 0,
     });
     expect(await snapshot(database.db)).toEqual(before);
+  });
+
+  it('changes nothing when run again, reading only what may have changed', async () => {
+    const { customers } = seed();
+    const full = await sync();
+    const before = await snapshot(database.db);
+    const mark = fake.requests.length;
+
+    const report = await sync(3, NOW + 3_600_000);
+
+    expect(report).toMatchObject({
+      mode: 'incremental',
+      // Customers created within the overlap are read again; no card is listed for one Recoup already has.
+      customers: { inserted: 0, updated: 0, unchanged: 7 },
+      invoices: { inserted: 0, updated: 0, unchanged: 4, paymentsRecorded: 0 },
+      closedChecked: 0,
+    });
+    expect(await snapshot(database.db)).toEqual(before);
+    // Only the customers in dunning (the two failed renewals) have their cards listed again.
+    const cardLists = fake.requests.slice(mark).filter((r) => r.path.endsWith('/payment_methods'));
+    expect(cardLists.map((r) => r.path).sort()).toEqual(
+      [customers[0], customers[5]].map((c) => `/v1/customers/${c}/payment_methods`).sort(),
+    );
+    expect(report.requests).toBe(fake.requests.length - mark);
+    expect(report.requests).toBeLessThan(full.requests);
+    expect(listRequests('/v1/customers', mark).map((r) => r.query['created'])).toEqual(
+      Array(3).fill({ gte: String(fake.now + 6 - 3_600) }),
+    );
   });
 
   it('resumes an interrupted sync from the stored cursor, without duplicates', async () => {
@@ -265,7 +296,7 @@ describe('recoup stripe sync', () => {
     fake.updateInvoice(invoices.sent, { status: 'void' });
     fake.detachPaymentMethod(cards[1]!);
 
-    const report = await sync();
+    const report = await sync(3, NOW, 'full');
 
     expect(report.closedChecked).toBe(2);
     expect(listRequests(`/v1/invoices/${invoices.failed}`)).toHaveLength(1);

@@ -57,6 +57,10 @@ export const integrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       logger: runtime.deps.logger,
       secret,
       paymentIntent,
+      timeZones: {
+        metadataKeys: runtime.config.timeZoneMetadataKeys,
+        fallback: runtime.config.defaultTimeZone,
+      },
     };
   };
   // The Stripe SDK is loaded on the first event that needs it: most deployments of the API never do.

@@ -2,6 +2,7 @@ import type { ImportProblem } from '../../import/errors.ts';
 import type { ImportRow } from '../../import/kinds/row-spec.ts';
 import type { Planner } from '../../import/plan.ts';
 import type { FieldCipher } from '../../security/field-cipher.ts';
+import type { TimeZoneSettings } from '../stripe/sync-context.ts';
 import type { Trx } from '../../store/database.ts';
 import type { NewTimelineEvent } from '../../store/tables.ts';
 import type { InboundEvent } from './changes.ts';
@@ -17,6 +18,8 @@ export interface ApplyContext {
   readonly lock: boolean;
   /** The name the sender knows a Recoup column by: `data.total` in the generic contract, Stripe's own names. */
   readonly field: (column: string) => string;
+  /** How a customer's time zone is chosen when the sender states none. */
+  readonly timeZones: TimeZoneSettings;
 }
 
 /** What applying a change did: `applied`, or nothing at all and why. */

@@ -1,6 +1,8 @@
+import { syncedTimeZone } from '../../domain/synced-time-zone.ts';
 import type { CustomerFields } from '../../import/kinds/customers.ts';
 import { planCustomers } from '../../import/plan-customers.ts';
 import { planPaymentMethods } from '../../import/plan-payment-methods.ts';
+import { openContact } from '../../store/customer-contacts.ts';
 import type { CustomerRow } from '../../store/tables.ts';
 import {
   APPLIED,
@@ -23,7 +25,7 @@ export async function applyCustomer(ctx: ApplyContext, change: CustomerChange): 
     ...change.contact,
     address: change.address,
     locale: change.locale ?? current?.locale ?? 'en',
-    time_zone: change.timeZone ?? current?.time_zone ?? 'UTC',
+    time_zone: change.timeZone ?? zoneOf(ctx, change, current),
     attributes: attributesOf(change, current),
     opted_out: change.optedOut ?? current?.opted_out ?? '[]',
   };
@@ -50,8 +52,25 @@ export async function ensureCustomer(
   await writeThroughPlanner(ctx, planCustomers, {
     externalId,
     customerExternalId: null,
-    fields: { ...known, locale: 'en', time_zone: 'UTC', attributes: '{}', opted_out: '[]' },
+    fields: { ...known, locale: 'en', time_zone: ctx.timeZones.fallback, attributes: '{}', opted_out: '[]' },
   });
+}
+
+// A zone the sender states wins; otherwise it is inferred from what the sender knows, keeping Recoup's own while the
+// customer has not moved.
+function zoneOf(ctx: ApplyContext, change: CustomerChange, current: CustomerRow | undefined): string {
+  if (!change.timeZoneFacts) return current?.time_zone ?? ctx.timeZones.fallback;
+  const stored = current && { zone: current.time_zone, address: openContact(ctx.cipher, current).address };
+  return syncedTimeZone(
+    {
+      metadata: change.timeZoneFacts.metadata,
+      // An event without an address keeps the stored one, as the customer's other fields do.
+      address: change.timeZoneFacts.address ?? stored?.address ?? null,
+      metadataKeys: ctx.timeZones.metadataKeys,
+      fallback: ctx.timeZones.fallback,
+    },
+    stored ?? null,
+  ).zone;
 }
 
 function attributesOf(change: CustomerChange, current: CustomerRow | undefined): string {

@@ -37,6 +37,14 @@ export interface CustomerChange {
   readonly address?: PostalAddress;
   readonly locale?: string;
   readonly timeZone?: string;
+  /**
+   * What can place a customer whose source states no zone (Stripe): its metadata and address. Applied with the
+   * operator's settings and Recoup's stored zone (domain/synced-time-zone.ts); `timeZone`, when given, wins.
+   */
+  readonly timeZoneFacts?: {
+    readonly metadata: Readonly<Record<string, string>>;
+    readonly address: { readonly country?: string | null; readonly state?: string | null } | null;
+  };
   readonly attributes?: string; // JSON object text, replacing the stored attributes
   /** Attributes set over the stored ones (Stripe metadata), where the source owns only some keys. */
   readonly attributesMerge?: Readonly<Record<string, unknown>>;

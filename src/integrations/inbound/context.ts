@@ -3,6 +3,7 @@ import type { Clock } from '../../engine/clock.ts';
 import type { FieldCipher } from '../../security/field-cipher.ts';
 import type { Database } from '../../store/database.ts';
 import type { IntentLike } from '../stripe/stripe-failures.ts';
+import type { TimeZoneSettings } from '../stripe/sync-context.ts';
 
 /** What an inbound webhook handler works with; `secret` is null when the operator has not configured one. */
 export interface WebhookContext {
@@ -19,6 +20,8 @@ export interface WebhookContext {
    * charge's intent without its decline, which is looked up here. Absent: the decline is learnt at the next sync.
    */
   readonly paymentIntent?: ((id: string) => Promise<IntentLike>) | null;
+  /** How customers' time zones are chosen when the sender states none; Recoup's defaults when left out. */
+  readonly timeZones?: TimeZoneSettings;
 }
 
 /** The request as the HTTP layer received it: the raw body (signatures cover its exact bytes) and the header. */

@@ -9,6 +9,8 @@ import type { InboundChange, InboundEvent } from './changes.ts';
 import type { WebhookContext, WebhookResult } from './context.ts';
 import { WebhookRejectedError } from './errors.ts';
 
+const DEFAULT_TIME_ZONES = { metadataKeys: ['time_zone', 'timezone', 'tz'], fallback: 'UTC' } as const;
+
 // Serialises inbound events on PostgreSQL (SQLite has one writer anyway): they are few, and one at a time the
 // ordering checks and provisional customers cannot race. Distinct from the engine's case-opening lock.
 const INBOUND_LOCK = 7243002;
@@ -52,6 +54,7 @@ export async function receiveEvent(
       cipher: ctx.cipher,
       lock: database.dialect === 'postgres',
       field,
+      timeZones: ctx.timeZones ?? DEFAULT_TIME_ZONES,
     };
     const outcome = event.change
       ? await apply(ctxApply, event.change)

@@ -2,7 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { type FieldError, formatErrors, validate } from '../../domain/validation.ts';
 import { isCurrency } from '../../domain/money.ts';
 import { type PostalAddress, parsePostalAddress } from '../../domain/postal-address.ts';
-import { type CellParser, email, locale, phone, timeZone } from '../../import/cells.ts';
+import { type CellParser, email, locale, phone } from '../../import/cells.ts';
 import type { InvoiceStatus } from '../../store/tables.ts';
 import { invoiceFailure } from '../stripe/stripe-failures.ts';
 import type { ContactSnapshot, InboundChange, InboundEvent } from './changes.ts';
@@ -143,7 +143,7 @@ function customerChange(c: StripeCustomerFields): InboundChange {
     contact: contact(c.id, c.name, c.email, c.phone),
     address: addressOf(c.address),
     locale: optional(c.preferred_locales?.[0], locale),
-    timeZone: optional(metadata['time_zone'], timeZone),
+    timeZoneFacts: { metadata, address: c.address ?? null },
     // Metadata drives segments and policy choice, like the attributes column of an import.
     attributesMerge: Object.keys(metadata).length > 0 ? metadata : undefined,
     defaultMethodExternalId: idOf(c.invoice_settings?.default_payment_method),

@@ -231,6 +231,85 @@ describe('Stripe webhook', () => {
       expect(await db().selectFrom('cases').select('state').execute()).toEqual([{ state: 'open' }]);
     });
 
+    it("records Stripe's failed charge as an attempt: a hard decline blocks that card for good", async () => {
+      await deliverStripe(world, stripeEvent('evt_c', 'customer.created', START - HOUR, stripeCustomer()));
+      const customer = await db().selectFrom('customers').select('id').executeTakeFirstOrThrow();
+      const lost = await world.method(customer.id, 'tok_ok', { priority: 1 });
+      const spare = await world.method(customer.id, 'tok_ok', { priority: 2 });
+      const declined = stripeInvoice({
+        payment_intent: {
+          id: 'pi_1',
+          latest_charge: 'ch_1',
+          last_payment_error: {
+            type: 'card_error',
+            code: 'card_declined',
+            decline_code: 'lost_card',
+            charge: 'ch_1',
+            payment_method: { id: lost, object: 'payment_method', type: 'card' },
+          },
+        },
+      });
+      await deliverStripe(world, stripeEvent('evt_f', 'invoice.payment_failed', START, declined));
+
+      const attempts = () =>
+        db()
+          .selectFrom('payment_attempts')
+          .select(['source', 'payment_method_id', 'decline_code', 'stop_method', 'status'])
+          .orderBy('created_at')
+          .orderBy('source', 'desc')
+          .execute();
+      expect(await attempts()).toEqual([
+        {
+          source: 'stripe',
+          payment_method_id: lost,
+          decline_code: 'lost_card',
+          stop_method: 1,
+          status: 'failed',
+        },
+      ]);
+      expect(await db().selectFrom('invoices').select('failure_code').executeTakeFirstOrThrow()).toEqual({
+        failure_code: 'lost_card',
+      });
+
+      // The same event again, or the same charge told by a sync, records nothing more.
+      await deliverStripe(world, stripeEvent('evt_f_again', 'invoice.payment_failed', START, declined));
+      expect(await attempts()).toHaveLength(1);
+
+      // The policy's retries go to the other card, never to the lost one.
+      await world.advance(START + 8 * DAY);
+      const after = await attempts();
+      expect(after.filter((a) => a.source === 'recoup').map((a) => a.payment_method_id)).toEqual([spare]);
+      expect(after.filter((a) => a.payment_method_id === lost)).toHaveLength(1);
+    });
+
+    it("reads the declined charge's payment intent from Stripe when the event only names it", async () => {
+      await deliverStripe(world, stripeEvent('evt_c', 'customer.created', START - HOUR, stripeCustomer()));
+      const customer = await db().selectFrom('customers').select('id').executeTakeFirstOrThrow();
+      const card = await world.method(customer.id, 'tok_ok');
+      const asked: string[] = [];
+      const paymentIntent = async (id: string) => {
+        asked.push(id);
+        return {
+          id,
+          last_payment_error: {
+            code: 'card_declined',
+            decline_code: 'stolen_card',
+            payment_method: { id: card },
+          },
+        };
+      };
+      await deliverStripe(world, stripeEvent('evt_f', 'invoice.payment_failed', START, stripeInvoice()), {
+        paymentIntent,
+      });
+
+      expect(asked).toEqual(['pi_1']);
+      const attempt = await db().selectFrom('payment_attempts').selectAll().executeTakeFirstOrThrow();
+      expect(attempt).toMatchObject({ source: 'stripe', decline_code: 'stolen_card', stop_method: 1 });
+      expect(await db().selectFrom('invoices').select('failure_code').executeTakeFirstOrThrow()).toEqual({
+        failure_code: 'stolen_card',
+      });
+    });
+
     it('records a partial payment from amount_paid, and a void closes the case', async () => {
       await deliverStripe(world, stripeEvent('evt_f', 'invoice.payment_failed', START, stripeInvoice()));
       await world.advance(START);
@@ -270,6 +349,27 @@ describe('Stripe webhook', () => {
   });
 
   describe('customers and payment methods', () => {
+    it("places a customer in their address's time zone, kept until they move", async () => {
+      const zone = async () =>
+        (await db().selectFrom('customers').select('time_zone').executeTakeFirstOrThrow()).time_zone;
+      await deliverStripe(world, stripeEvent('evt_1', 'customer.created', START, stripeCustomer()));
+      expect(await zone()).toBe('Europe/London');
+
+      // A person sets the zone in Recoup; Stripe's next update of the same address keeps it.
+      await db().updateTable('customers').set({ time_zone: 'Europe/Dublin' }).execute();
+      const renamed = stripeCustomer({ name: 'Ada King' });
+      await deliverStripe(world, stripeEvent('evt_2', 'customer.updated', START + MINUTE, renamed));
+      expect(await zone()).toBe('Europe/Dublin');
+
+      const moved = stripeCustomer({ address: { country: 'US', state: 'Washington', city: 'Seattle' } });
+      await deliverStripe(world, stripeEvent('evt_3', 'customer.updated', START + 2 * MINUTE, moved));
+      expect(await zone()).toBe('America/Los_Angeles');
+
+      const stated = stripeCustomer({ metadata: { timezone: 'Asia/Tokyo' } });
+      await deliverStripe(world, stripeEvent('evt_4', 'customer.updated', START + 3 * MINUTE, stated));
+      expect(await zone()).toBe('Asia/Tokyo');
+    });
+
     it('upserts customers through the import path, and an older customer.updated changes nothing', async () => {
       await deliverStripe(world, stripeEvent('evt_1', 'customer.created', START, stripeCustomer()));
       const cipher = world.runtime.deps.cipher;

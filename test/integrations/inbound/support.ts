@@ -42,7 +42,12 @@ export function stripeEvent(id: string, type: string, createdMs: number, object:
 export function deliverStripe(
   world: World,
   body: string,
-  options: { ageSeconds?: number; secret?: string; now?: number } = {},
+  options: {
+    ageSeconds?: number;
+    secret?: string;
+    now?: number;
+    paymentIntent?: WebhookContext['paymentIntent'];
+  } = {},
 ): Promise<WebhookResult> {
   const now = options.now ?? world.clock.now();
   const signature = Stripe.webhooks.generateTestHeaderString({
@@ -50,7 +55,8 @@ export function deliverStripe(
     secret: options.secret ?? STRIPE_SECRET,
     timestamp: Math.floor(now / 1000) - (options.ageSeconds ?? 0),
   });
-  return handleStripeWebhook(webhookContext(world, STRIPE_SECRET), {
+  const context = { ...webhookContext(world, STRIPE_SECRET), paymentIntent: options.paymentIntent };
+  return handleStripeWebhook(context, {
     rawBody: Buffer.from(body),
     signature,
     now,
