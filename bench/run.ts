@@ -11,6 +11,7 @@ import { rawPostgresSteps, rawSqliteSteps } from './raw-steps.ts';
 import { analyticsBench, analyticsTable } from './analytics.ts';
 import { httpBench } from './http.ts';
 import { seedDueCases } from './seed.ts';
+import { stripeSyncBench } from './stripe-sync.ts';
 import { timeStatements } from './sql-time.ts';
 
 const CASES = Number(process.env['BENCH_CASES'] ?? 20_000);
@@ -19,7 +20,7 @@ const SQLITE_ROUNDS = Number(process.env['BENCH_SQLITE_ROUNDS'] ?? 5);
 const PG_URL = process.env['RECOUP_BENCH_PG_URL'] ?? 'postgres://root@127.0.0.1:5432/test';
 const NOW = Date.UTC(2026, 2, 2, 12);
 const results: Record<string, number> = {};
-// `BENCH_ONLY=engine`, `BENCH_ONLY=http` or `BENCH_ONLY=analytics` runs one part.
+// `BENCH_ONLY=engine`, `BENCH_ONLY=http`, `BENCH_ONLY=analytics` or `BENCH_ONLY=stripe` runs one part.
 const ONLY = process.env['BENCH_ONLY'] ?? 'all';
 const dir = mkdtempSync(join(tmpdir(), 'recoup-bench-'));
 
@@ -199,6 +200,21 @@ if (ONLY === 'all' || ONLY === 'analytics') {
   Object.assign(results, await analyticsBench(analyticsPg!, 'postgres', NOW, log));
   await dropPg(['recoup_bench_analytics']);
 }
+if (ONLY === 'all' || ONLY === 'stripe') {
+  Object.assign(results, await stripeSyncBench(`sqlite:${join(dir, 'stripe.db')}`, 'sqlite', NOW, log));
+  const [stripePg] = await Promise.all(['recoup_bench_stripe'].map(pgDatabase));
+  Object.assign(results, await stripeSyncBench(stripePg!, 'postgres', NOW, log));
+  await dropPg(['recoup_bench_stripe']);
+  // The headline figures are the embedded default's.
+  for (const name of [
+    'sync_full.requests',
+    'sync_full.seconds',
+    'sync_incremental.requests',
+    'sync_incremental.seconds',
+    'sync_incremental.ratio_of_requests',
+  ])
+    results[`stripe.${name}`] = results[`stripe.sqlite.${name}`]!;
+}
 rmSync(dir, { recursive: true, force: true });
 
 const rounded = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, Math.round(v * 1000) / 1000]));
@@ -240,4 +256,13 @@ if (ONLY === 'all' || ONLY === 'http') {
   );
 }
 if (ONLY === 'all' || ONLY === 'analytics') console.log(`\n${analyticsTable(results)}`);
+if (ONLY === 'all' || ONLY === 'stripe') {
+  const row = (db: string) => {
+    const r = (name: string) => results[`stripe.${db}.${name}`];
+    return `  ${db.padEnd(10)} full ${f(r('sync_full.requests')).padStart(7)} requests ${r('sync_full.seconds')!.toFixed(1).padStart(6)} s   incremental ${f(r('sync_incremental.requests')).padStart(6)} requests ${r('sync_incremental.seconds')!.toFixed(1).padStart(5)} s   ${pct(r('sync_incremental.ratio_of_requests'))} of full (target ≤ 20%)   missed: ${r('sync_incremental.changes_missed')} changes, ${r('sync_incremental.cards_missed')} cards`;
+  };
+  console.log(
+    `\nStripe sync against the fake Stripe (10,000 customers, 10% in open cases; then 1% of invoices changed and 50 new cards)\n${row('sqlite')}\n${row('postgres')}`,
+  );
+}
 console.log('\nFigures written to bench/results.json');

@@ -27,6 +27,7 @@ interface Call {
  */
 export function planCharges(works: readonly CaseWork[], now: number): Call[] {
   const calls: Call[] = [];
+  const sharing = worksByMethod(works);
   for (const work of works) {
     if (work.decision.kind !== 'act' || work.policyStep.action !== 'retry') continue;
     if (work.stepStatus !== 'pending' || work.halted) continue;
@@ -65,7 +66,8 @@ export function planCharges(works: readonly CaseWork[], now: number): Call[] {
       const attempt = newAttempt(work, unit, plan.methodId, now);
       work.attempts.push(attempt);
       work.newAttemptIds.add(attempt.id);
-      work.rows.attempts.push(attempt);
+      // Every case of the batch that may charge this method counts it (one customer has a case per currency).
+      for (const other of sharing.get(plan.methodId) ?? [work]) other.rows.attempts.push(attempt);
       calls.push({ work, attempt, token: tokenOf(work, plan.methodId), resolving: false });
       addEvent(work, now, 'attempt.started', plan.rule, {
         method: plan.methodId,
@@ -83,6 +85,14 @@ export function planCharges(works: readonly CaseWork[], now: number): Call[] {
     }
   }
   return calls;
+}
+
+// The works of a batch by the methods they may charge: a customer's cases in several currencies share them.
+function worksByMethod(works: readonly CaseWork[]): Map<string, CaseWork[]> {
+  const out = new Map<string, CaseWork[]>();
+  for (const work of works)
+    for (const method of work.rows.methods) out.set(method.id, [...(out.get(method.id) ?? []), work]);
+  return out;
 }
 
 /** Makes the charges through the gateway and applies each outcome to its attempt and case. */

@@ -44,7 +44,11 @@ export interface SeedCustomer {
   testClock?: string | null;
 }
 
-/** A card saved on a customer; `behaves` names the test card whose outcome charges on it get (default: visa). */
+/**
+ * A card saved on a customer; `behaves` names the test card whose outcome charges on it get (default: visa), or
+ * `<test card>@until:<epoch s>` for a card that behaves so until the server's time reaches that instant and
+ * succeeds from then on (funds arrive on payday, a processor's outage ends).
+ */
 export interface SeedPaymentMethod {
   id?: string;
   customer: string;
@@ -82,6 +86,8 @@ export interface FakeCharge {
   readonly currency: string;
   readonly status: 'succeeded' | 'failed';
   readonly declineCode: string | null;
+  readonly networkDeclineCode: string | null;
+  readonly networkAdviceCode: string | null;
   /** The invoice it paid or tried to pay, if any. */
   readonly invoice: string | null;
   /** Stripe's own automatic attempt on an invoice, or a charge an API request asked for. */
@@ -773,9 +779,10 @@ export class FakeStripeServer {
     context: { key: string | null; invoice: string | null; by: FakeCharge['by'] },
   ): Json | null {
     const saved = this.paymentMethods.get(pm);
-    const behaves = saved?.behaves ?? pm;
-    if (!Object.hasOwn(TEST_CARDS, behaves)) throw new Error(`no test card behaviour '${behaves}'`);
-    const decline = TEST_CARDS[behaves] ?? null;
+    const [card, until] = (saved?.behaves ?? pm).split('@until:');
+    if (!Object.hasOwn(TEST_CARDS, card!)) throw new Error(`no test card behaviour '${card}'`);
+    const recovered = until !== undefined && this.time >= Number(until);
+    const decline = recovered ? null : (TEST_CARDS[card!] ?? null);
     const charge = this.newId('ch');
     const amount = intent['amount'] as number;
     Object.assign(intent, {
@@ -795,6 +802,8 @@ export class FakeStripeServer {
       currency: String(intent['currency']),
       status: decline ? 'failed' : 'succeeded',
       declineCode: decline ? (decline.decline_code ?? decline.code) : null,
+      networkDeclineCode: decline?.network_decline_code ?? null,
+      networkAdviceCode: decline?.network_advice_code ?? null,
       invoice: context.invoice,
       by: context.by,
       created: this.time,
