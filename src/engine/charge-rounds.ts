@@ -6,7 +6,8 @@ import { type CaseWork, addEvent } from './case-work.ts';
 import { type ChargeUnit, unitSettled } from './charge-units.ts';
 import type { EngineDeps } from './deps.ts';
 import { chargeFacts, toMethodFacts } from './facts.ts';
-import { attemptKey, newId } from './ids.ts';
+import { newAttemptRow } from './attempt-rows.ts';
+import { attemptKey } from './ids.ts';
 import { mapLimit } from './map-limit.ts';
 
 const GATEWAY_RETRY_MS = 15 * 60_000;
@@ -180,8 +181,7 @@ export async function makeCharges(deps: EngineDeps, calls: readonly Call[], now:
 function newAttempt(work: CaseWork, unit: ChargeUnit, methodId: string, now: number): AttemptRow {
   const caseId = work.rows.case.id;
   const invoiceId = unit.invoice?.id ?? null;
-  return {
-    id: newId('att'),
+  return newAttemptRow({
     case_id: caseId,
     step_id: work.stepId,
     payment_method_id: methodId,
@@ -189,18 +189,10 @@ function newAttempt(work: CaseWork, unit: ChargeUnit, methodId: string, now: num
     currency: work.rows.case.currency,
     idempotency_key: attemptKey(caseId, work.stepId, methodId, invoiceId),
     status: 'pending',
-    charge_id: null,
-    decline_code: null,
-    decline_class: null,
-    network_decline_code: null,
-    network_advice_code: null,
-    stop_method: 0,
-    retry_after_ms: null,
     created_at: now,
-    completed_at: null,
     source: 'recoup',
     invoice_id: invoiceId,
-  };
+  });
 }
 
 // The invoice an attempt is for, as the gateway is told of it; a case's whole balance names none. An earlier run's

@@ -1,5 +1,5 @@
 import { classifyDecline } from '../domain/declines.ts';
-import { newId } from '../engine/ids.ts';
+import { newAttemptRow } from '../engine/attempt-rows.ts';
 import type { Trx } from '../store/database.ts';
 import type { AttemptRow } from '../store/tables.ts';
 
@@ -83,25 +83,19 @@ export async function recordBillingAttempts(
       networkAdviceCode: failure.networkAdviceCode,
     });
     const row = (n: number): AttemptRow => ({
-      id: newId('att'),
-      case_id: null,
-      step_id: null,
-      payment_method_id: methodId,
-      amount: Math.max(0, invoice.total - invoice.amount_paid),
-      currency: invoice.currency,
-      idempotency_key: `${failure.source}:${failure.invoiceExternalId}:${n}`,
-      status: 'failed',
-      charge_id: null,
-      decline_code: null,
-      decline_class: null,
-      network_decline_code: null,
-      network_advice_code: null,
-      stop_method: 0,
-      retry_after_ms: null,
-      created_at: failure.at,
+      ...newAttemptRow({
+        case_id: null,
+        step_id: null,
+        payment_method_id: methodId,
+        amount: Math.max(0, invoice.total - invoice.amount_paid),
+        currency: invoice.currency,
+        idempotency_key: `${failure.source}:${failure.invoiceExternalId}:${n}`,
+        status: 'failed',
+        created_at: failure.at,
+        source: failure.source,
+        invoice_id: invoice.id,
+      }),
       completed_at: failure.at,
-      source: failure.source,
-      invoice_id: invoice.id,
     });
     const last: AttemptRow = {
       ...row(failure.attempts),

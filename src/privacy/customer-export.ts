@@ -89,15 +89,18 @@ async function collect(db: Queryable, cipher: FieldCipher, customerId: string): 
         .where('case_id', 'in', caseIds)
         .orderBy('id')
         .execute();
-  const attempts = none
-    ? []
-    : await db
-        .selectFrom('payment_attempts')
-        .selectAll()
-        .where('case_id', 'in', caseIds)
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute();
+  // Every charge of the customer's cards: Recoup's in their cases, and the billing system's, which have no case.
+  const methodIds = methods.map((m) => m.id);
+  const attempts =
+    methodIds.length === 0
+      ? []
+      : await db
+          .selectFrom('payment_attempts')
+          .selectAll()
+          .where('payment_method_id', 'in', methodIds)
+          .orderBy('created_at')
+          .orderBy('id')
+          .execute();
   const messages = await db
     .selectFrom('messages')
     .selectAll()

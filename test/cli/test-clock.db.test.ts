@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../src/store/database.ts';
 import { TEST_DB, type TestDatabaseUrl, freshDatabaseUrl } from '../support/databases.ts';
 import { runRecoup, startRecoup } from '../support/processes.ts';
+import { stripeCliEnv } from '../support/stripe-cli.ts';
 import { FakeStripeServer } from '../support/stripe-server.ts';
 
 const HOUR = 3_600_000;
@@ -62,14 +63,7 @@ describe(`recoup worker --test-clock follows a Stripe test clock, on ${TEST_DB}`
     fake = await FakeStripeServer.start();
     target = await freshDatabaseUrl();
     dir = mkdtempSync(join(tmpdir(), 'recoup-test-clock-'));
-    env = {
-      RECOUP_DATABASE_URL: target.url,
-      RECOUP_OUTBOX_DIR: join(dir, 'outbox'),
-      RECOUP_ENCRYPTION_KEY_FILE: join(dir, 'encryption-keys.json'),
-      RECOUP_LOG_LEVEL: 'silent',
-      RECOUP_STRIPE_SECRET_KEY: fake.secretKey,
-      RECOUP_STRIPE_API_BASE: fake.url,
-    };
+    env = stripeCliEnv(fake, target.url);
     // Imported the day before, as a rehearsal would be set up: nothing is due yet.
     const before = ['--now', iso(FAILED - DAY)];
     await recoup([

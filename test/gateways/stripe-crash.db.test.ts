@@ -1,10 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/database.ts';
 import { TEST_DB, type TestDatabaseUrl, freshDatabaseUrl } from '../support/databases.ts';
 import { runRecoup, startRecoup } from '../support/processes.ts';
+import { stripeCliEnv } from '../support/stripe-cli.ts';
 import { FakeStripeServer } from '../support/stripe-server.ts';
 
 const START_S = Date.UTC(2026, 2, 2, 10) / 1000; // Monday 2 March 2026, 10:00 UTC
@@ -18,18 +16,8 @@ describe(`a worker killed while Stripe pays an invoice, on ${TEST_DB}`, () => {
   beforeAll(async () => {
     fake = await FakeStripeServer.start();
     target = await freshDatabaseUrl();
-    const dir = mkdtempSync(join(tmpdir(), 'recoup-stripe-crash-'));
-    env = {
-      RECOUP_DATABASE_URL: target.url,
-      RECOUP_OUTBOX_DIR: join(dir, 'outbox'),
-      RECOUP_ENCRYPTION_KEY_FILE: join(dir, 'keys'),
-      RECOUP_LOG_LEVEL: 'warn',
-      RECOUP_GATEWAY: 'stripe',
-      RECOUP_STRIPE_SECRET_KEY: fake.secretKey,
-      RECOUP_STRIPE_API_BASE: fake.url,
-      // A dead worker's lease must lapse within the test.
-      RECOUP_LEASE_MS: '1000',
-    };
+    // A dead worker's lease must lapse within the test.
+    env = stripeCliEnv(fake, target.url, { RECOUP_GATEWAY: 'stripe', RECOUP_LEASE_MS: '1000' });
   });
   afterAll(async () => {
     await target?.drop();

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createStripeClient } from '../../src/gateways/stripe/stripe-client.ts';
 import { type SyncMode, syncStripe } from '../../src/integrations/stripe/sync.ts';
 import { FieldCipher } from '../../src/security/field-cipher.ts';
 import { Keyring } from '../../src/security/keyring.ts';
 import type { Database } from '../../src/store/database.ts';
 import { TEST_DB, freshDatabase } from '../support/databases.ts';
+import { fakeStripeClient } from '../support/stripe-cli.ts';
 import { FakeStripeServer } from '../support/stripe-server.ts';
 
 const NOW = Date.UTC(2026, 2, 2, 12);
@@ -26,8 +26,7 @@ afterEach(async () => {
   await fake?.stop();
 });
 
-const client = () =>
-  createStripeClient({ secretKey: fake.secretKey, apiBase: fake.apiBase, maxNetworkRetries: 0 });
+const client = () => fakeStripeClient(fake);
 const sync = (now = NOW, mode: SyncMode = 'incremental') =>
   syncStripe(database, client(), { cipher, now, mode, pageSize: 10, timeZones: TIME_ZONES });
 const id = (o: Record<string, unknown>) => o['id'] as string;

@@ -1,9 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestDatabaseUrl, freshDatabaseUrl } from '../support/databases.ts';
 import { runRecoup } from '../support/processes.ts';
+import { stripeCliEnv } from '../support/stripe-cli.ts';
 import { FakeStripeServer } from '../support/stripe-server.ts';
 
 describe('recoup stripe sync, through the real binary', () => {
@@ -14,15 +12,7 @@ describe('recoup stripe sync, through the real binary', () => {
   beforeAll(async () => {
     fake = await FakeStripeServer.start();
     target = await freshDatabaseUrl();
-    const dir = mkdtempSync(join(tmpdir(), 'recoup-stripe-cli-'));
-    env = {
-      RECOUP_DATABASE_URL: target.url,
-      RECOUP_OUTBOX_DIR: join(dir, 'outbox'),
-      RECOUP_ENCRYPTION_KEY_FILE: join(dir, 'keys'),
-      RECOUP_LOG_LEVEL: 'silent',
-      RECOUP_STRIPE_SECRET_KEY: fake.secretKey,
-      RECOUP_STRIPE_API_BASE: fake.url,
-    };
+    env = stripeCliEnv(fake, target.url);
     for (let i = 0; i < 3; i++) {
       const customer = fake.addCustomer({ name: `Customer ${i}`, email: `c${i}@example.com` })[
         'id'

@@ -1,10 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../src/store/database.ts';
 import { TEST_DB, type TestDatabaseUrl, freshDatabaseUrl } from '../support/databases.ts';
 import { runRecoup } from '../support/processes.ts';
+import { stripeCliEnv } from '../support/stripe-cli.ts';
 import { type FakeCharge, FakeStripeServer, type SeedCustomer } from '../support/stripe-server.ts';
 
 // A Stripe account as a new user meets Recoup beside it: a thousand customers whose renewals have just been
@@ -181,16 +179,7 @@ describe(`Recoup beside a Stripe account for 30 days, through the CLI, on ${TEST
   beforeAll(async () => {
     fake = await FakeStripeServer.start();
     target = await freshDatabaseUrl();
-    const dir = mkdtempSync(join(tmpdir(), 'recoup-stripe-world-'));
-    const env = {
-      RECOUP_DATABASE_URL: target.url,
-      RECOUP_OUTBOX_DIR: join(dir, 'outbox'),
-      RECOUP_ENCRYPTION_KEY_FILE: join(dir, 'keys'),
-      RECOUP_LOG_LEVEL: 'warn',
-      RECOUP_GATEWAY: 'stripe',
-      RECOUP_STRIPE_SECRET_KEY: fake.secretKey,
-      RECOUP_STRIPE_API_BASE: fake.url,
-    };
+    const env = stripeCliEnv(fake, target.url, { RECOUP_GATEWAY: 'stripe', RECOUP_LOG_LEVEL: 'warn' });
     world = populate(fake);
     let next = 0;
     for (let day = 0; day < DAYS; day++) {
