@@ -158,7 +158,10 @@ async function recordPayments(trx: Trx, works: readonly CaseWork[], now: number)
   const payments: PaymentsTable[] = [];
   const invoices: { id: string; amount_paid: number; updated_at: number }[] = [];
   const paidInFull: string[] = [];
+  const settledElsewhere = await settledMeanwhile(trx, works);
   for (const w of works) {
+    // Money the billing system recorded first is not counted again, in the invoice or in the case.
+    w.payments = w.payments.filter((p) => p.invoiceId === null || !settledElsewhere.has(p.invoiceId));
     for (const paid of w.payments) {
       // A charge for the case's balance goes to its invoices oldest first; a charge for one invoice, to that one.
       const open = w.rows.openInvoices.filter((i) => paid.invoiceId === null || i.id === paid.invoiceId);
@@ -205,6 +208,24 @@ async function recordPayments(trx: Trx, works: readonly CaseWork[], now: number)
       .where('status', '=', 'open')
       .execute();
   }
+}
+
+/**
+ * The invoices a charge paid in the billing system that are no longer open in Recoup: the billing system told of the
+ * payment first (Stripe's `invoice.paid` can outrun the charge's own answer), and it is recorded once, as theirs.
+ */
+async function settledMeanwhile(trx: Trx, works: readonly CaseWork[]): Promise<Set<string>> {
+  const ids = works.flatMap((w) =>
+    w.payments.filter((p) => p.invoicePaid && p.invoiceId).map((p) => p.invoiceId!),
+  );
+  if (ids.length === 0) return new Set();
+  const closed = await trx
+    .selectFrom('invoices')
+    .select('id')
+    .where('id', 'in', ids)
+    .where('status', '!=', 'open')
+    .execute();
+  return new Set(closed.map((r) => r.id));
 }
 
 /**

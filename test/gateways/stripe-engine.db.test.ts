@@ -2,14 +2,17 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import Stripe from 'stripe';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OutboxChannel } from '../../src/channels/email/outbox-channel.ts';
 import { loadConfig } from '../../src/config/env.ts';
 import { VirtualClock } from '../../src/engine/clock.ts';
 import { newId } from '../../src/engine/ids.ts';
 import { tick } from '../../src/engine/tick.ts';
+import type { ChargeResult, PaymentGateway } from '../../src/gateways/gateway.ts';
 import { createStripeClient } from '../../src/gateways/stripe/stripe-client.ts';
 import { StripeGateway } from '../../src/gateways/stripe/stripe-gateway.ts';
+import { handleStripeWebhook } from '../../src/integrations/inbound/stripe-webhook.ts';
 import { type Runtime, openRuntime } from '../../src/runtime/runtime.ts';
 import { insertCustomers } from '../../src/store/customer-contacts.ts';
 import { freshDatabaseUrl } from '../support/databases.ts';
@@ -20,16 +23,30 @@ const DAY = 24 * HOUR;
 const START = Date.UTC(2026, 2, 2, 12); // Monday 2 March 2026, 12:00 UTC
 
 /** The real engine on a fresh database, charging through the Stripe gateway against a local fake Stripe. */
-async function stripeWorld() {
+async function stripeWorld(options: { afterCharge?: (result: ChargeResult) => Promise<void> } = {}) {
   const fake = await FakeStripeServer.start();
   const target = await freshDatabaseUrl();
   const outbox = mkdtempSync(join(tmpdir(), 'recoup-outbox-'));
   const clock = new VirtualClock(START);
+  const stripeGateway = new StripeGateway({
+    secretKey: fake.secretKey,
+    apiBase: fake.apiBase,
+    maxNetworkRetries: 0,
+  });
+  const gateway: PaymentGateway = {
+    name: stripeGateway.name,
+    chargesPerInvoice: stripeGateway.chargesPerInvoice,
+    async charge(request) {
+      const result = await stripeGateway.charge(request);
+      await options.afterCharge?.(result);
+      return result;
+    },
+  };
   const runtime: Runtime = await openRuntime(
     { ...loadConfig({}), databaseUrl: target.url, outboxDir: outbox },
     {
       clock,
-      gateway: new StripeGateway({ secretKey: fake.secretKey, apiBase: fake.apiBase, maxNetworkRetries: 0 }),
+      gateway,
       logger: pino({ level: 'silent' }),
       channels: new Map([['email', new OutboxChannel({ from: 'billing@example.com', folder: outbox })]]),
       owner: 'stripe-test-worker',
@@ -281,6 +298,49 @@ describe('the engine charging through Stripe', () => {
       .where('status', '=', 'pending')
       .execute();
     expect(pending).toEqual([]);
+  });
+
+  it("records the money once when Stripe's invoice.paid arrives before the charge's own answer", async () => {
+    const secret = 'whsec_test_race';
+    let deliver: (result: ChargeResult) => Promise<void> = async () => undefined;
+    world = await stripeWorld({ afterCharge: (result) => deliver(result) });
+    const { stripeInvoices, invoiceIds } = await world.failedRenewal('pm_card_visa', 4_900);
+    const { runtime, fake } = world;
+    deliver = async (result) => {
+      if (result.status !== 'succeeded') return;
+      const body = JSON.stringify({
+        id: 'evt_paid',
+        object: 'event',
+        created: Math.floor(runtime.deps.clock.now() / 1000),
+        type: 'invoice.paid',
+        data: { object: fake.invoice(stripeInvoices[0]!) },
+      });
+      const signature = Stripe.webhooks.generateTestHeaderString({
+        payload: body,
+        secret,
+        timestamp: Math.floor(runtime.deps.clock.now() / 1000),
+      });
+      const context = {
+        database: runtime.database,
+        cipher: runtime.deps.cipher,
+        clock: runtime.deps.clock,
+        logger: pino({ level: 'silent' }),
+        secret,
+      };
+      expect(await handleStripeWebhook(context, { rawBody: body, signature })).toMatchObject({
+        status: 'applied',
+      });
+    };
+
+    await world.runUntil(START + 3 * DAY);
+
+    expect(world.fake.charges.filter((c) => c.status === 'succeeded')).toHaveLength(1);
+    const payments = await world.db.selectFrom('payments').select(['invoice_id', 'amount']).execute();
+    expect(payments).toEqual([{ invoice_id: invoiceIds[0], amount: 4_900 }]);
+    const invoice = await world.db.selectFrom('invoices').selectAll().executeTakeFirstOrThrow();
+    expect(invoice).toMatchObject({ status: 'paid', amount_paid: 4_900 });
+    const c = await world.db.selectFrom('cases').selectAll().executeTakeFirstOrThrow();
+    expect(c).toMatchObject({ state: 'recovered', amount_recovered: 4_900 });
   });
 
   it('still charges exactly once when the connection drops after Stripe charged', async () => {
