@@ -73,7 +73,8 @@ export async function stripeSyncBench(
     const spread = (list: typeof customers, n: number) =>
       list.filter((_, i) => i % Math.max(1, Math.floor(list.length / n)) === 0).slice(0, n);
     const changed = spread(dunning, changes);
-    changed.forEach((c, i) => fake.updateInvoice(c.invoice, { status: i % 2 === 0 ? 'paid' : 'void' }));
+    for (const [i, c] of changed.entries())
+      fake.updateInvoice(c.invoice, { status: i % 2 === 0 ? 'paid' : 'void' });
     const unchanged = dunning.filter((c) => !changed.includes(c));
     const cards = spread(unchanged, NEW_CARDS).map(
       (c) => fake.addPaymentMethod({ customer: c.id, behaves: 'pm_card_visa' })['id'] as string,
