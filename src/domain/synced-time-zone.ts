@@ -3,6 +3,17 @@ import { type InferredTimeZone, type TimeZoneFacts, inferTimeZone } from './time
 /** Where a synced customer's zone came from: inferred, or Recoup's own value kept. */
 export type SyncedTimeZone = InferredTimeZone | { readonly zone: string; readonly source: 'kept' };
 
+/** The source a synced customer's zone came from. */
+export type TimeZoneOrigin = SyncedTimeZone['source'];
+
+/** How customers' time zones are chosen when the billing system states none (the operator's settings). */
+export interface TimeZoneSettings {
+  /** Metadata keys read, in order: RECOUP_STRIPE_TIME_ZONE_KEYS. */
+  readonly metadataKeys: readonly string[];
+  /** The business's zone, for customers nothing else places: RECOUP_DEFAULT_TIME_ZONE. */
+  readonly fallback: string;
+}
+
 /** What Recoup already holds for a customer a billing system sends again. */
 export interface StoredZone {
   readonly zone: string;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ConfigError, loadConfig } from '../../config/env.ts';
-import type { StripeSyncReport, SyncCounts, TimeZoneOrigin } from '../../integrations/stripe/sync.ts';
+import type { TimeZoneOrigin } from '../../domain/synced-time-zone.ts';
+import type { StripeSyncReport, SyncCounts } from '../../integrations/stripe/sync.ts';
 import { withRuntime } from '../context.ts';
 import { nowOption } from '../now-option.ts';
 import { parseWhole } from '../parse.ts';

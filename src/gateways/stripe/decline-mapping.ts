@@ -44,13 +44,7 @@ export function resultFromError(error: unknown, idempotencyKey: string): ChargeR
     );
   }
   const status = error.statusCode ?? 0;
-  if (
-    error instanceof E.StripeConnectionError ||
-    error instanceof E.StripeRateLimitError ||
-    error instanceof E.StripeAPIError ||
-    status === 409 ||
-    status >= 500
-  ) {
+  if (isTransient(error)) {
     throw new GatewayUnavailableError(`Stripe unavailable: ${error.message}`, { cause: error });
   }
   if (error instanceof E.StripeAuthenticationError || error instanceof E.StripePermissionError) {
@@ -63,6 +57,23 @@ export function resultFromError(error: unknown, idempotencyKey: string): ChargeR
     return failed(chargeIdOf(error), error.code ?? 'invalid_request_error', error);
   }
   throw error;
+}
+
+/**
+ * Whether a Stripe error says nothing about the request itself: the network, a rate limit, a conflict on the
+ * idempotency key still in flight, or Stripe's own failure. Asking again later, the same way, is the answer.
+ */
+export function isTransient(error: unknown): boolean {
+  const E = Stripe.errors;
+  if (!(error instanceof E.StripeError)) return false;
+  const status = error.statusCode ?? 0;
+  return (
+    error instanceof E.StripeConnectionError ||
+    error instanceof E.StripeRateLimitError ||
+    error instanceof E.StripeAPIError ||
+    status === 409 ||
+    status >= 500
+  );
 }
 
 interface DeclineFields {

@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { type ChargeRequest, type ChargeResult, GatewayUnavailableError } from '../gateway.ts';
-import { resultFromError } from './decline-mapping.ts';
+import { isTransient, resultFromError } from './decline-mapping.ts';
 import { stripeAmountToMinor } from './stripe-amounts.ts';
 import { idOf } from './stripe-ids.ts';
 
@@ -75,25 +75,14 @@ async function retrieve(client: Stripe, invoiceId: string): Promise<Stripe.Invoi
   try {
     return await client.invoices.retrieve(invoiceId);
   } catch (error) {
-    throw unavailableOrItself(error, `reading Stripe invoice ${invoiceId}`);
+    // A lookup that could not be made leaves the charge undecided: asked again later. Anything else (no such
+    // invoice, a revoked key) is not the customer's decline and stops the step with its own message.
+    if (!isTransient(error)) throw error;
+    throw new GatewayUnavailableError(
+      `Stripe unavailable while reading invoice ${invoiceId}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
-}
-
-// A lookup that could not be made leaves the charge undecided: asked again later. Anything else (no such invoice,
-// a revoked key) is not the customer's decline and stops the case's step with its own message.
-function unavailableOrItself(error: unknown, doing: string): unknown {
-  const E = Stripe.errors;
-  if (
-    error instanceof E.StripeConnectionError ||
-    error instanceof E.StripeRateLimitError ||
-    error instanceof E.StripeAPIError ||
-    (error instanceof E.StripeError && (error.statusCode ?? 0) >= 500)
-  ) {
-    return new GatewayUnavailableError(`Stripe unavailable while ${doing}: ${error.message}`, {
-      cause: error,
-    });
-  }
-  return error;
 }
 
 type LegacyInvoiceRefs = {

@@ -2,7 +2,7 @@ import type { ImportProblem } from '../../import/errors.ts';
 import type { ImportRow } from '../../import/kinds/row-spec.ts';
 import type { Planner } from '../../import/plan.ts';
 import type { FieldCipher } from '../../security/field-cipher.ts';
-import type { TimeZoneSettings } from '../stripe/sync-context.ts';
+import type { TimeZoneSettings } from '../../domain/synced-time-zone.ts';
 import type { Trx } from '../../store/database.ts';
 import type { NewTimelineEvent } from '../../store/tables.ts';
 import type { InboundEvent } from './changes.ts';

@@ -3,7 +3,7 @@ import type { Clock } from '../../engine/clock.ts';
 import type { FieldCipher } from '../../security/field-cipher.ts';
 import type { Database } from '../../store/database.ts';
 import type { IntentLike } from '../stripe/stripe-failures.ts';
-import type { TimeZoneSettings } from '../stripe/sync-context.ts';
+import type { TimeZoneSettings } from '../../domain/synced-time-zone.ts';
 
 /** What an inbound webhook handler works with; `secret` is null when the operator has not configured one. */
 export interface WebhookContext {

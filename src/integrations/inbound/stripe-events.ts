@@ -198,8 +198,9 @@ function invoiceChange(
   // invoice over only after Stripe's last attempt failed. Each of Stripe's failures is an attempt all the same.
   const failed = event.type === 'invoice.payment_failed';
   const stripeGaveUp = failed && inv.next_payment_attempt === null;
-  const attempts = { ...inv, attempt_count: inv.attempt_count ?? 1 };
-  const observed = failed ? invoiceFailure(attempts, created) : null;
+  // An invoice.payment_failed is at least the first attempt, whatever an older payload left out.
+  const counted = { ...inv, attempt_count: inv.attempt_count ?? 1 };
+  const observed = failed ? invoiceFailure(counted, created) : null;
   return {
     kind: 'invoice',
     externalId: inv.id,
@@ -221,7 +222,7 @@ function invoiceChange(
     billingFailure: observed?.kind === 'known' ? observed.failure : undefined,
     failureLookUp:
       observed?.kind === 'look_up'
-        ? { paymentIntentId: observed.paymentIntentId, invoice: attempts, at: created }
+        ? { paymentIntentId: observed.paymentIntentId, invoice: counted, at: created }
         : undefined,
     paymentRefs: refs,
   };

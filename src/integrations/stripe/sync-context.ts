@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import type { TimeZoneSource } from '../../domain/time-zone-inference.ts';
+import type { TimeZoneOrigin, TimeZoneSettings } from '../../domain/synced-time-zone.ts';
 import type { Plan, Planner } from '../../import/plan.ts';
 import type { FieldCipher } from '../../security/field-cipher.ts';
 import type { Database, Trx } from '../../store/database.ts';
@@ -14,9 +14,6 @@ export interface SyncCounts {
   unchanged: number;
   skipped: Record<string, number>;
 }
-
-/** Where a synced customer's time zone came from: inferred as `inferTimeZone` says, or Recoup's own kept. */
-export type TimeZoneOrigin = TimeZoneSource | 'kept';
 
 /** What `syncStripe` did, summed over the resources it walked. */
 export interface StripeSyncReport {
@@ -36,14 +33,6 @@ export interface StripeSyncReport {
   /** Requests made to Stripe's API. */
   requests: number;
   warnings: string[];
-}
-
-/** How customers' time zones are chosen when Stripe has none (see domain/time-zone-inference.ts). */
-export interface TimeZoneSettings {
-  /** Metadata keys read, in order: RECOUP_STRIPE_TIME_ZONE_KEYS. */
-  readonly metadataKeys: readonly string[];
-  /** The business's zone, for customers nothing else places: RECOUP_DEFAULT_TIME_ZONE. */
-  readonly fallback: string;
 }
 
 /** Everything a sync phase works with. */

@@ -2,19 +2,15 @@ import type Stripe from 'stripe';
 import type { FieldCipher } from '../../security/field-cipher.ts';
 import type { Database } from '../../store/database.ts';
 import type { StripeSyncResource } from '../../store/schema/stripe.ts';
-import {
-  type StripeSyncReport,
-  type SyncContext,
-  type TimeZoneSettings,
-  emptyReport,
-} from './sync-context.ts';
+import type { TimeZoneSettings } from '../../domain/synced-time-zone.ts';
+import { type StripeSyncReport, type SyncContext, emptyReport } from './sync-context.ts';
 import { syncClosedInvoices } from './sync-closed-invoices.ts';
 import { syncCustomers } from './sync-customers.ts';
 import { SYNC_PASSES, type SyncMode, beginSync } from './sync-cursors.ts';
 import { syncOpenInvoices } from './sync-invoices.ts';
 import { syncDunningMethods } from './sync-methods.ts';
 
-export type { StripeSyncReport, SyncCounts, TimeZoneOrigin } from './sync-context.ts';
+export type { StripeSyncReport, SyncCounts } from './sync-context.ts';
 export type { SyncMode } from './sync-cursors.ts';
 
 // New customers are listed from a little before the newest one the last sync saw: Stripe's `created` is whole

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { isCurrency } from '../../domain/money.ts';
-import { syncedTimeZone } from '../../domain/synced-time-zone.ts';
+import { type TimeZoneOrigin, type TimeZoneSettings, syncedTimeZone } from '../../domain/synced-time-zone.ts';
 import { stripeAmountToMinor } from '../../gateways/stripe/stripe-amounts.ts';
 import { idOf } from '../../gateways/stripe/stripe-ids.ts';
 import { majorText } from '../../import/cells.ts';
@@ -11,7 +11,6 @@ import type { ImportRow, RowSpec } from '../../import/kinds/row-spec.ts';
 import { RowReader } from '../../import/row-reader.ts';
 import type { OpenCustomer } from '../../store/customer-contacts.ts';
 import type { InvoiceRow, PaymentMethodRow } from '../../store/tables.ts';
-import type { TimeZoneOrigin, TimeZoneSettings } from './sync-context.ts';
 
 // Stripe objects become the same validated rows a CSV import produces, so they are written by the import's
 // planners. What Stripe does not know (opt-outs, time zones, attributes set in Recoup) is kept from the stored row.
