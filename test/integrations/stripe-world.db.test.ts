@@ -200,6 +200,18 @@ describe(`Recoup beside a Stripe account for 30 days, through the CLI, on ${TEST
       }
     }
     database = openDatabase(target.url);
+    const count = (by: FakeCharge['by'], status: FakeCharge['status']) =>
+      fake.charges.filter((c) => c.by === by && c.status === status).length;
+    const cases = await database.db
+      .selectFrom('cases')
+      .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('state')
+      .execute();
+    console.log(
+      `${TEST_DB}: Stripe charged ${count('stripe', 'succeeded')} ok / ${count('stripe', 'failed')} declined; ` +
+        `Recoup ${count('api', 'succeeded')} ok / ${count('api', 'failed')} declined; ${world.addedCards.size} cards ` +
+        `added, ${world.hostedPayments.size} hosted payments; cases ${cases.map((c) => `${c.state} ${c.n}`).join(', ')}`,
+    );
   }, 1_500_000);
 
   afterAll(async () => {
