@@ -69,14 +69,15 @@ export function startCaseWork(
     chargesPerInvoice?: boolean;
   },
 ): CaseWork {
+  const amountDue = amountDueOf(start.rows);
   return {
     rows: start.rows,
     policy: start.policy,
     stepId: start.stepId,
     policyStep: start.policyStep,
     decision: start.decision,
-    amountDue: amountDueOf(start.rows),
-    units: chargeUnits(start.rows, start.chargesPerInvoice ?? false),
+    amountDue,
+    units: chargeUnits(start.rows, start.chargesPerInvoice ?? false, amountDue),
     stepStatus: 'pending',
     stepDueAt: start.stepDueAt,
     caseState: start.rows.case.state,

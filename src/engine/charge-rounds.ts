@@ -91,8 +91,13 @@ export function planCharges(works: readonly CaseWork[], now: number): Call[] {
 // The works of a batch by the methods they may charge: a customer's cases in several currencies share them.
 function worksByMethod(works: readonly CaseWork[]): Map<string, CaseWork[]> {
   const out = new Map<string, CaseWork[]>();
-  for (const work of works)
-    for (const method of work.rows.methods) out.set(method.id, [...(out.get(method.id) ?? []), work]);
+  for (const work of works) {
+    for (const method of work.rows.methods) {
+      const sharing = out.get(method.id);
+      if (sharing) sharing.push(work);
+      else out.set(method.id, [work]);
+    }
+  }
   return out;
 }
 

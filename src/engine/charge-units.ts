@@ -1,6 +1,5 @@
 import type { CaseFactRows, InvoiceFact } from '../store/case-facts.ts';
 import type { AttemptRow } from '../store/tables.ts';
-import { amountDueOf } from './facts.ts';
 
 /**
  * What one charge of a retry step is for: one invoice, when the gateway charges per invoice (Stripe pays each of
@@ -11,9 +10,9 @@ export interface ChargeUnit {
   readonly amount: number;
 }
 
-/** A case's charge units, oldest invoice first. */
-export function chargeUnits(rows: CaseFactRows, perInvoice: boolean): ChargeUnit[] {
-  if (!perInvoice) return [{ invoice: null, amount: amountDueOf(rows) }];
+/** A case's charge units, oldest invoice first; `amountDue` is the case's whole unpaid balance. */
+export function chargeUnits(rows: CaseFactRows, perInvoice: boolean, amountDue: number): ChargeUnit[] {
+  if (!perInvoice) return [{ invoice: null, amount: amountDue }];
   return rows.openInvoices
     .map((invoice) => ({ invoice, amount: Math.max(0, invoice.total - invoice.amount_paid) }))
     .filter((unit) => unit.amount > 0);

@@ -4,6 +4,7 @@ import { isCurrency } from '../../domain/money.ts';
 import { type PostalAddress, parsePostalAddress } from '../../domain/postal-address.ts';
 import { type CellParser, email, locale, phone } from '../../import/cells.ts';
 import type { InvoiceStatus } from '../../store/tables.ts';
+import { idOf } from '../../gateways/stripe/stripe-ids.ts';
 import { invoiceFailure } from '../stripe/stripe-failures.ts';
 import type { ContactSnapshot, InboundChange, InboundEvent } from './changes.ts';
 import { WebhookRejectedError } from './errors.ts';
@@ -101,9 +102,6 @@ function malformed(errors: readonly FieldError[]): WebhookRejectedError {
     errors.map((e) => ({ field: e.path, reason: e.message })),
   );
 }
-
-const idOf = (value: string | { id: string } | null | undefined): string | null =>
-  value == null ? null : typeof value === 'string' ? value : value.id;
 
 // Stripe takes values Recoup does not (a phone not in E.164, an unknown locale): those are left out rather than
 // refusing the event. The value is never repeated anywhere: it is contact data.
