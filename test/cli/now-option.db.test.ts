@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../src/store/database.ts';
 import { TEST_DB, type TestDatabaseUrl, freshDatabaseUrl } from '../support/databases.ts';
-import { runRecoup } from '../support/processes.ts';
+import { runRecoup, runRecoupOk } from '../support/processes.ts';
 import { snapshot } from '../support/snapshot.ts';
 
 const DAY = 86_400_000;
@@ -40,11 +40,7 @@ describe(`--now on every command that writes a time, through the real binary on 
     writeFileSync(path, text);
     return path;
   };
-  const recoup = async (args: string[]) => {
-    const result = await runRecoup(args, env);
-    expect(result.code, `${args.join(' ')}\n${result.stderr}`).toBe(0);
-    return result;
-  };
+  const recoup = (args: string[]) => runRecoupOk(args, env);
 
   beforeAll(async () => {
     target = await freshDatabaseUrl();

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../src/store/database.ts';
 import { TEST_DB, type TestDatabaseUrl, freshDatabaseUrl } from '../support/databases.ts';
-import { runRecoup, startRecoup } from '../support/processes.ts';
+import { runRecoup, runRecoupOk, startRecoup } from '../support/processes.ts';
 import { stripeCliEnv } from '../support/stripe-cli.ts';
 import { FakeStripeServer } from '../support/stripe-server.ts';
 
@@ -34,11 +34,7 @@ describe(`recoup worker --test-clock follows a Stripe test clock, on ${TEST_DB}`
     writeFileSync(path, text);
     return path;
   };
-  const recoup = async (args: string[]) => {
-    const result = await runRecoup(args, env);
-    expect(result.code, `${args.join(' ')}\n${result.stderr}`).toBe(0);
-    return result;
-  };
+  const recoup = (args: string[]) => runRecoupOk(args, env);
   const worker = (clock: string) =>
     recoup(['worker', '--test-clock', clock, '--exit-when-idle', '--poll-ms', '50']);
   const caseOf = (invoice: string) =>

@@ -1,50 +1,30 @@
-import { randomBytes } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type SyncMode, syncStripe } from '../../src/integrations/stripe/sync.ts';
-import { FieldCipher } from '../../src/security/field-cipher.ts';
-import { Keyring } from '../../src/security/keyring.ts';
-import type { Database } from '../../src/store/database.ts';
-import { TEST_DB, freshDatabase } from '../support/databases.ts';
-import { fakeStripeClient } from '../support/stripe-cli.ts';
-import { FakeStripeServer } from '../support/stripe-server.ts';
+import { describe, expect, it } from 'vitest';
+import type { SyncMode } from '../../src/integrations/stripe/sync.ts';
+import { TEST_DB } from '../support/databases.ts';
+import { stripeSyncWorld } from '../support/stripe-cli.ts';
 
 const NOW = Date.UTC(2026, 2, 2, 12);
 const DAY = 86_400_000;
-const cipher = new FieldCipher(new Keyring([{ id: 'test', material: randomBytes(32) }], 'test keyring'));
 const TIME_ZONES = { metadataKeys: ['time_zone', 'timezone', 'tz'], fallback: 'Europe/London' };
-
-let fake: FakeStripeServer;
-let database: Database;
-let cleanup: () => Promise<void>;
-
-beforeEach(async () => {
-  fake = await FakeStripeServer.start();
-  ({ database, cleanup } = await freshDatabase());
-});
-afterEach(async () => {
-  await cleanup?.();
-  await fake?.stop();
-});
-
-const client = () => fakeStripeClient(fake);
+const world = stripeSyncWorld();
 const sync = (now = NOW, mode: SyncMode = 'incremental') =>
-  syncStripe(database, client(), { cipher, now, mode, pageSize: 10, timeZones: TIME_ZONES });
+  world.sync({ now, mode, pageSize: 10, timeZones: TIME_ZONES });
 const id = (o: Record<string, unknown>) => o['id'] as string;
 
 /** A Stripe customer with one card behaving like `card`, and an invoice Stripe tried to collect `tries` times. */
 function renewal(card: string, tries: number, options: { givesUp?: boolean; amount?: number } = {}) {
-  const customer = id(fake.addCustomer({ name: 'Renewing customer', email: 'r@example.com' }));
-  const pm = id(fake.addPaymentMethod({ customer, behaves: card }));
-  const invoice = id(fake.addInvoice({ customer, amountDue: options.amount ?? 2_000 }));
+  const customer = id(world.fake.addCustomer({ name: 'Renewing customer', email: 'r@example.com' }));
+  const pm = id(world.fake.addPaymentMethod({ customer, behaves: card }));
+  const invoice = id(world.fake.addInvoice({ customer, amountDue: options.amount ?? 2_000 }));
   for (let n = 1; n <= tries; n++) {
     const last = n === tries && options.givesUp !== false;
-    fake.stripeAttempt(invoice, { nextPaymentAttempt: last ? null : NOW / 1000 + n * 86_400 });
+    world.fake.stripeAttempt(invoice, { nextPaymentAttempt: last ? null : NOW / 1000 + n * 86_400 });
   }
   return { customer, pm, invoice };
 }
 
 const attemptsOn = (methodExternalId: string) =>
-  database.db
+  world.database.db
     .selectFrom('payment_attempts')
     .innerJoin('payment_methods', 'payment_methods.id', 'payment_attempts.payment_method_id')
     .select([
@@ -85,7 +65,7 @@ describe(`Stripe's own attempts, synced, on ${TEST_DB}`, () => {
       [`stripe:${broke.invoice}:2`, null, 0],
       [`stripe:${broke.invoice}:3`, 'insufficient_funds', 0],
     ]);
-    const invoice = await database.db
+    const invoice = await world.database.db
       .selectFrom('invoices')
       .select(['failure_code', 'failed_at'])
       .where('external_id', '=', lost.invoice)
@@ -93,21 +73,25 @@ describe(`Stripe's own attempts, synced, on ${TEST_DB}`, () => {
     expect(invoice).toEqual({ failure_code: 'lost_card', failed_at: NOW });
 
     // Seen again, nothing is recorded twice and no payment intent is read again.
-    const mark = fake.requests.length;
+    const mark = world.fake.requests.length;
     const again = await sync(NOW + DAY);
     expect(again.stripeAttempts.recorded).toBe(0);
-    expect(fake.requests.slice(mark).filter((r) => r.path.startsWith('/v1/payment_intents'))).toEqual([]);
+    expect(world.fake.requests.slice(mark).filter((r) => r.path.startsWith('/v1/payment_intents'))).toEqual(
+      [],
+    );
   });
 
   it('records the attempts of an invoice Stripe still retries, and a later one when it gives up', async () => {
-    const customer = id(fake.addCustomer({ name: 'Still retried' }));
-    const pm = id(fake.addPaymentMethod({ customer, behaves: 'pm_card_chargeDeclinedInsufficientFunds' }));
-    const invoice = id(fake.addInvoice({ customer, amountDue: 1_000 }));
-    fake.stripeAttempt(invoice, { nextPaymentAttempt: NOW / 1000 + 86_400 });
+    const customer = id(world.fake.addCustomer({ name: 'Still retried' }));
+    const pm = id(
+      world.fake.addPaymentMethod({ customer, behaves: 'pm_card_chargeDeclinedInsufficientFunds' }),
+    );
+    const invoice = id(world.fake.addInvoice({ customer, amountDue: 1_000 }));
+    world.fake.stripeAttempt(invoice, { nextPaymentAttempt: NOW / 1000 + 86_400 });
 
     await sync();
     const stored = () =>
-      database.db
+      world.database.db
         .selectFrom('invoices')
         .select('failed_at')
         .where('external_id', '=', invoice)
@@ -115,7 +99,7 @@ describe(`Stripe's own attempts, synced, on ${TEST_DB}`, () => {
     expect((await stored()).failed_at).toBeNull();
     expect(await attemptsOn(pm)).toHaveLength(1);
 
-    fake.stripeAttempt(invoice, { nextPaymentAttempt: null });
+    world.fake.stripeAttempt(invoice, { nextPaymentAttempt: null });
     await sync(NOW + DAY);
     expect((await stored()).failed_at).toBe(NOW + DAY);
     expect((await attemptsOn(pm)).map((a) => [a.idempotency_key, a.created_at])).toEqual([
@@ -125,7 +109,7 @@ describe(`Stripe's own attempts, synced, on ${TEST_DB}`, () => {
   });
 
   it('reads the payment intent when the API version cannot expand it on the invoice', async () => {
-    fake.refuseExpansions('data.payment_intent', 'payment_intent');
+    world.fake.refuseExpansions('data.payment_intent', 'payment_intent');
     const lost = renewal('pm_card_chargeDeclinedStolenCard', 1);
 
     const report = await sync();
@@ -134,8 +118,8 @@ describe(`Stripe's own attempts, synced, on ${TEST_DB}`, () => {
     expect(await attemptsOn(lost.pm)).toEqual([
       expect.objectContaining({ decline_code: 'stolen_card', stop_method: 1 }),
     ]);
-    const intent = fake.invoice(lost.invoice)['payment_intent'];
-    expect(fake.requests.filter((r) => r.path === `/v1/payment_intents/${intent}`)).toHaveLength(1);
+    const intent = world.fake.invoice(lost.invoice)['payment_intent'];
+    expect(world.fake.requests.filter((r) => r.path === `/v1/payment_intents/${intent}`)).toHaveLength(1);
   });
 });
 
@@ -145,7 +129,7 @@ describe(`an incremental Stripe sync, on ${TEST_DB}`, () => {
     const dunning = renewal('pm_card_chargeDeclinedInsufficientFunds', 2);
     await sync(NOW, 'full');
     const cards = () =>
-      database.db
+      world.database.db
         .selectFrom('payment_methods')
         .innerJoin('customers', 'customers.id', 'payment_methods.customer_id')
         .select(['payment_methods.external_id', 'payment_methods.priority', 'payment_methods.status'])
@@ -156,14 +140,14 @@ describe(`an incremental Stripe sync, on ${TEST_DB}`, () => {
 
     // Meanwhile in Stripe: the customer in dunning adds a card, a new customer signs up and fails at once, a quiet
     // customer pays an open invoice, and another's first charge fails and Stripe gives up.
-    fake.setTime(fake.now + 86_400);
-    const added = id(fake.addPaymentMethod({ customer: dunning.customer, behaves: 'pm_card_visa' }));
+    world.fake.setTime(world.fake.now + 86_400);
+    const added = id(world.fake.addPaymentMethod({ customer: dunning.customer, behaves: 'pm_card_visa' }));
     const newcomer = renewal('pm_card_chargeDeclinedExpiredCard', 1);
     const paid = quiet[0]!.invoice;
-    fake.updateInvoice(paid, { status: 'paid' });
+    world.fake.updateInvoice(paid, { status: 'paid' });
     const failing = quiet[1]!;
-    fake.stripeAttempt(failing.invoice, { nextPaymentAttempt: null });
-    const mark = fake.requests.length;
+    world.fake.stripeAttempt(failing.invoice, { nextPaymentAttempt: null });
+    const mark = world.fake.requests.length;
 
     const report = await sync(NOW + DAY);
 
@@ -173,7 +157,7 @@ describe(`an incremental Stripe sync, on ${TEST_DB}`, () => {
       { external_id: added, priority: 1, status: 'active' },
       { external_id: dunning.pm, priority: 2, status: 'active' },
     ]);
-    const invoices = await database.db
+    const invoices = await world.database.db
       .selectFrom('invoices')
       .select(['external_id', 'status', 'failed_at'])
       .where('external_id', 'in', [paid, newcomer.invoice, failing.invoice])
@@ -192,7 +176,7 @@ describe(`an incremental Stripe sync, on ${TEST_DB}`, () => {
       expect.objectContaining({ decline_code: 'insufficient_funds', decline_class: 'soft' }),
     ]);
     // Ten quiet customers cost no card listing; each of the others' cards is listed once.
-    const cardLists = fake.requests.slice(mark).filter((r) => r.path.endsWith('/payment_methods'));
+    const cardLists = world.fake.requests.slice(mark).filter((r) => r.path.endsWith('/payment_methods'));
     expect(cardLists.map((r) => r.path).sort()).toEqual(
       [dunning.customer, newcomer.customer, failing.customer]
         .map((c) => `/v1/customers/${c}/payment_methods`)
@@ -202,10 +186,10 @@ describe(`an incremental Stripe sync, on ${TEST_DB}`, () => {
 
   it('places customers in their time zone: metadata, then the address, then the business default', async () => {
     const customers = [
-      fake.addCustomer({ name: 'Metadata', metadata: { tz: 'asia/tokyo' } }),
-      fake.addCustomer({ name: 'Californian', address: { country: 'US', state: 'CA' } }),
-      fake.addCustomer({ name: 'Parisian', address: { country: 'FR', city: 'Paris' } }),
-      fake.addCustomer({ name: 'Nowhere' }),
+      world.fake.addCustomer({ name: 'Metadata', metadata: { tz: 'asia/tokyo' } }),
+      world.fake.addCustomer({ name: 'Californian', address: { country: 'US', state: 'CA' } }),
+      world.fake.addCustomer({ name: 'Parisian', address: { country: 'FR', city: 'Paris' } }),
+      world.fake.addCustomer({ name: 'Nowhere' }),
     ].map(id);
 
     const report = await sync(NOW, 'full');
@@ -217,7 +201,7 @@ describe(`an incremental Stripe sync, on ${TEST_DB}`, () => {
       default: 1,
       kept: 0,
     });
-    const zones = await database.db
+    const zones = await world.database.db
       .selectFrom('customers')
       .select(['external_id', 'time_zone'])
       .orderBy('external_id')

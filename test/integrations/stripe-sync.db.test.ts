@@ -1,41 +1,19 @@
-import { randomBytes } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StripeSyncError, type SyncMode, syncStripe } from '../../src/integrations/stripe/sync.ts';
-import { FieldCipher } from '../../src/security/field-cipher.ts';
-import { Keyring } from '../../src/security/keyring.ts';
+import { describe, expect, it } from 'vitest';
+import { StripeSyncError, type SyncMode } from '../../src/integrations/stripe/sync.ts';
 import { openCustomer } from '../../src/store/customer-contacts.ts';
-import type { Database } from '../../src/store/database.ts';
-import { freshDatabase } from '../support/databases.ts';
 import { snapshot } from '../support/snapshot.ts';
-import { fakeStripeClient } from '../support/stripe-cli.ts';
-import { FakeStripeServer } from '../support/stripe-server.ts';
+import { stripeSyncWorld } from '../support/stripe-cli.ts';
 
 const NOW = Date.UTC(2026, 2, 2, 12);
-const cipher = new FieldCipher(new Keyring([{ id: 'test', material: randomBytes(32) }], 'test keyring'));
-
-let fake: FakeStripeServer;
-let database: Database;
-let cleanup: () => Promise<void>;
-
-beforeEach(async () => {
-  fake = await FakeStripeServer.start();
-  ({ database, cleanup } = await freshDatabase());
-});
-afterEach(async () => {
-  await cleanup?.();
-  await fake?.stop();
-});
-
-const client = () => fakeStripeClient(fake);
-const sync = (pageSize = 3, now = NOW, mode: SyncMode = 'incremental') =>
-  syncStripe(database, client(), { cipher, now, pageSize, mode });
+const world = stripeSyncWorld();
+const sync = (pageSize = 3, now = NOW, mode: SyncMode = 'incremental') => world.sync({ now, pageSize, mode });
 const id = (o: Record<string, unknown>) => o['id'] as string;
 
 /** Seven customers (three pages of three), eight cards, and invoices in every state Stripe has. */
 function seed() {
   const customers = Array.from({ length: 7 }, (_, i) =>
     id(
-      fake.addCustomer({
+      world.fake.addCustomer({
         name: i === 3 ? null : `Customer ${i}`,
         email: `c${i}@example.com`,
         phone: i === 1 ? '+1 (415) 555-0100' : i === 2 ? '555 1234' : null,
@@ -45,9 +23,9 @@ function seed() {
       }),
     ),
   );
-  const cards = customers.map((customer) => id(fake.addPaymentMethod({ customer, last4: '4242' })));
+  const cards = customers.map((customer) => id(world.fake.addPaymentMethod({ customer, last4: '4242' })));
   const preferred = id(
-    fake.addPaymentMethod({
+    world.fake.addPaymentMethod({
       customer: customers[0]!,
       brand: 'mastercard',
       last4: '4444',
@@ -55,14 +33,14 @@ function seed() {
       expYear: 2031,
     }),
   );
-  fake.setDefaultPaymentMethod(customers[0]!, preferred);
+  world.fake.setDefaultPaymentMethod(customers[0]!, preferred);
 
   const invoices = {
     failed: id(
-      fake.addInvoice({ customer: customers[0]!, currency: 'eur', amountDue: 4_900, attemptCount: 1 }),
+      world.fake.addInvoice({ customer: customers[0]!, currency: 'eur', amountDue: 4_900, attemptCount: 1 }),
     ),
     sent: id(
-      fake.addInvoice({
+      world.fake.addInvoice({
         customer: customers[1]!,
         currency: 'usd',
         amountDue: 120_000,
@@ -72,27 +50,31 @@ function seed() {
       }),
     ),
     stripeStillRetrying: id(
-      fake.addInvoice({
+      world.fake.addInvoice({
         customer: customers[2]!,
         amountDue: 1_500,
         attemptCount: 1,
         nextPaymentAttempt: NOW / 1000 + 86_400,
       }),
     ),
-    paid: id(fake.addInvoice({ customer: customers[3]!, amountDue: 900, amountPaid: 900, status: 'paid' })),
-    draft: id(fake.addInvoice({ customer: customers[4]!, amountDue: 700, status: 'draft' })),
-    yen: id(fake.addInvoice({ customer: customers[5]!, currency: 'jpy', amountDue: 5_000, attemptCount: 2 })),
+    paid: id(
+      world.fake.addInvoice({ customer: customers[3]!, amountDue: 900, amountPaid: 900, status: 'paid' }),
+    ),
+    draft: id(world.fake.addInvoice({ customer: customers[4]!, amountDue: 700, status: 'draft' })),
+    yen: id(
+      world.fake.addInvoice({ customer: customers[5]!, currency: 'jpy', amountDue: 5_000, attemptCount: 2 }),
+    ),
   };
   return { customers, cards, preferred, invoices };
 }
 
 async function recoupCustomers() {
-  const rows = await database.db.selectFrom('customers').selectAll().orderBy('external_id').execute();
-  return rows.map((r) => openCustomer(cipher, r));
+  const rows = await world.database.db.selectFrom('customers').selectAll().orderBy('external_id').execute();
+  return rows.map((r) => openCustomer(world.cipher, r));
 }
 
 const listRequests = (path: string, from = 0) =>
-  fake.requests.slice(from).filter((r) => r.method === 'GET' && r.path === path);
+  world.fake.requests.slice(from).filter((r) => r.method === 'GET' && r.path === path);
 
 describe('recoup stripe sync', () => {
   it('copies customers, their cards and open invoices, page by page', async () => {
@@ -132,7 +114,7 @@ describe('recoup stripe sync', () => {
     // A nameless customer is named by its Stripe id, never its email: names are stored in the clear.
     expect(byStripe.get(customers[3]!)!.name).toBe(customers[3]);
 
-    const methods = await database.db
+    const methods = await world.database.db
       .selectFrom('payment_methods')
       .innerJoin('customers', 'customers.id', 'payment_methods.customer_id')
       .select(['payment_methods.external_id', 'token', 'priority', 'brand', 'last4', 'exp_month', 'exp_year'])
@@ -160,7 +142,7 @@ describe('recoup stripe sync', () => {
       },
     ]);
 
-    const rows = await database.db.selectFrom('invoices').selectAll().execute();
+    const rows = await world.database.db.selectFrom('invoices').selectAll().execute();
     const inv = new Map(rows.map((r) => [r.external_id, r]));
     expect([...inv.keys()].sort()).toEqual(
       [invoices.failed, invoices.sent, invoices.stripeStillRetrying, invoices.yen].sort(),
@@ -189,7 +171,7 @@ describe('recoup stripe sync', () => {
   it('changes nothing when run again in full', async () => {
     seed();
     await sync();
-    const before = await snapshot(database.db);
+    const before = await snapshot(world.database.db);
 
     const report = await sync(3, NOW + 3_600_000, 'full');
 
@@ -201,14 +183,14 @@ describe('recoup stripe sync', () => {
       invoices: { inserted: 0, updated: 0, unchanged: 4, paymentsRecorded: 0 },
       closedChecked: 0,
     });
-    expect(await snapshot(database.db)).toEqual(before);
+    expect(await snapshot(world.database.db)).toEqual(before);
   });
 
   it('changes nothing when run again, reading only what may have changed', async () => {
     const { customers } = seed();
     const full = await sync();
-    const before = await snapshot(database.db);
-    const mark = fake.requests.length;
+    const before = await snapshot(world.database.db);
+    const mark = world.fake.requests.length;
 
     const report = await sync(3, NOW + 3_600_000);
 
@@ -219,23 +201,23 @@ describe('recoup stripe sync', () => {
       invoices: { inserted: 0, updated: 0, unchanged: 4, paymentsRecorded: 0 },
       closedChecked: 0,
     });
-    expect(await snapshot(database.db)).toEqual(before);
+    expect(await snapshot(world.database.db)).toEqual(before);
     // Only the customers in dunning (the two failed renewals) have their cards listed again.
-    const cardLists = fake.requests.slice(mark).filter((r) => r.path.endsWith('/payment_methods'));
+    const cardLists = world.fake.requests.slice(mark).filter((r) => r.path.endsWith('/payment_methods'));
     expect(cardLists.map((r) => r.path).sort()).toEqual(
       [customers[0], customers[5]].map((c) => `/v1/customers/${c}/payment_methods`).sort(),
     );
-    expect(report.requests).toBe(fake.requests.length - mark);
+    expect(report.requests).toBe(world.fake.requests.length - mark);
     expect(report.requests).toBeLessThan(full.requests);
     expect(listRequests('/v1/customers', mark).map((r) => r.query['created'])).toEqual(
-      Array(3).fill({ gte: String(fake.now + 6 - 3_600) }),
+      Array(3).fill({ gte: String(world.fake.now + 6 - 3_600) }),
     );
   });
 
   it('resumes an interrupted sync from the stored cursor, without duplicates', async () => {
     const { customers } = seed();
     // Pages one and two of the customers arrive, then Stripe fails.
-    fake.breakAfter(2, (method, path) => method === 'GET' && path === '/v1/customers');
+    world.fake.breakAfter(2, (method, path) => method === 'GET' && path === '/v1/customers');
 
     const failure = await sync().catch((error: unknown) => error);
 
@@ -245,16 +227,16 @@ describe('recoup stripe sync', () => {
     expect(partial).toHaveLength(6);
     // Stripe lists the newest first: the sixth newest is where the cursor stopped.
     const newestFirst = [...customers].reverse();
-    const cursor = await database.db
+    const cursor = await world.database.db
       .selectFrom('stripe_sync_cursors')
       .selectAll()
       .where('resource', '=', 'customers')
       .executeTakeFirstOrThrow();
     expect(cursor).toMatchObject({ cursor: newestFirst[5], completed_at: null });
-    expect(await database.db.selectFrom('invoices').selectAll().execute()).toEqual([]);
+    expect(await world.database.db.selectFrom('invoices').selectAll().execute()).toEqual([]);
 
-    fake.heal();
-    const mark = fake.requests.length;
+    world.fake.heal();
+    const mark = world.fake.requests.length;
     const report = await sync();
 
     expect(report.resumed).toBe(true);
@@ -264,24 +246,24 @@ describe('recoup stripe sync', () => {
     expect(report.customers).toMatchObject({ inserted: 1, unchanged: 0 });
     const all = await recoupCustomers();
     expect(all.map((c) => c.external_id).sort()).toEqual([...customers].sort());
-    expect(await database.db.selectFrom('payment_methods').selectAll().execute()).toHaveLength(8);
-    expect(await database.db.selectFrom('invoices').selectAll().execute()).toHaveLength(4);
+    expect(await world.database.db.selectFrom('payment_methods').selectAll().execute()).toHaveLength(8);
+    expect(await world.database.db.selectFrom('invoices').selectAll().execute()).toHaveLength(4);
   });
 
   it('resumes within the invoices without walking the customers again', async () => {
     seed();
-    fake.breakAfter(1, (method, path) => method === 'GET' && path === '/v1/invoices');
+    world.fake.breakAfter(1, (method, path) => method === 'GET' && path === '/v1/invoices');
     await expect(sync(2)).rejects.toThrow(/syncing invoices/);
-    expect(await database.db.selectFrom('invoices').selectAll().execute()).toHaveLength(2);
+    expect(await world.database.db.selectFrom('invoices').selectAll().execute()).toHaveLength(2);
 
-    fake.heal();
-    const mark = fake.requests.length;
+    world.fake.heal();
+    const mark = world.fake.requests.length;
     const report = await sync(2);
 
     expect(report).toMatchObject({ resumed: true, customers: { inserted: 0, unchanged: 0 } });
     expect(listRequests('/v1/customers', mark)).toEqual([]);
     expect(listRequests('/v1/invoices', mark)).toHaveLength(1);
-    expect(await database.db.selectFrom('invoices').selectAll().execute()).toHaveLength(4);
+    expect(await world.database.db.selectFrom('invoices').selectAll().execute()).toHaveLength(4);
 
     // The next run is a new sync from the start, and finds everything up to date.
     const again = await sync(2);
@@ -291,25 +273,25 @@ describe('recoup stripe sync', () => {
   it('records what Stripe closed since: payments, voids and detached cards', async () => {
     const { customers, cards, invoices } = seed();
     await sync();
-    fake.updateInvoice(invoices.failed, { amountPaid: 4_900, status: 'paid' });
-    fake.updateInvoice(invoices.sent, { status: 'void' });
-    fake.detachPaymentMethod(cards[1]!);
+    world.fake.updateInvoice(invoices.failed, { amountPaid: 4_900, status: 'paid' });
+    world.fake.updateInvoice(invoices.sent, { status: 'void' });
+    world.fake.detachPaymentMethod(cards[1]!);
 
     const report = await sync(3, NOW, 'full');
 
     expect(report.closedChecked).toBe(2);
     expect(listRequests(`/v1/invoices/${invoices.failed}`)).toHaveLength(1);
     expect(report.invoices).toMatchObject({ updated: 2, paymentsRecorded: 1 });
-    const rows = await database.db.selectFrom('invoices').selectAll().execute();
+    const rows = await world.database.db.selectFrom('invoices').selectAll().execute();
     const inv = new Map(rows.map((r) => [r.external_id, r]));
     expect(inv.get(invoices.failed)).toMatchObject({ status: 'paid', amount_paid: 4_900 });
     expect(inv.get(invoices.sent)!.status).toBe('void');
-    const payments = await database.db.selectFrom('payments').selectAll().execute();
+    const payments = await world.database.db.selectFrom('payments').selectAll().execute();
     expect(payments).toEqual([
       expect.objectContaining({ invoice_id: inv.get(invoices.failed)!.id, amount: 4_900, source: 'import' }),
     ]);
 
-    const detached = await database.db
+    const detached = await world.database.db
       .selectFrom('payment_methods')
       .select('status')
       .where('external_id', '=', cards[1]!)
@@ -322,7 +304,7 @@ describe('recoup stripe sync', () => {
   it('keeps what only Recoup knows: opt-outs and the time zone', async () => {
     const { customers } = seed();
     await sync();
-    await database.db
+    await world.database.db
       .updateTable('customers')
       .set({ opted_out: '["email"]', time_zone: 'America/New_York' })
       .where('external_id', '=', customers[4]!)
@@ -331,7 +313,7 @@ describe('recoup stripe sync', () => {
     const report = await sync();
 
     expect(report.customers).toMatchObject({ updated: 0, unchanged: 7 });
-    const row = await database.db
+    const row = await world.database.db
       .selectFrom('customers')
       .select(['opted_out', 'time_zone'])
       .where('external_id', '=', customers[4]!)

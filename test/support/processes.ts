@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -49,4 +50,14 @@ export async function runRecoup(
   const p = startRecoup(args, env);
   const { code } = await p.exited;
   return { code, stdout: p.stdout(), stderr: p.stderr() };
+}
+
+/** Runs `recoup …args` to completion and fails the test, naming the command and its stderr, unless it exits 0. */
+export async function runRecoupOk(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const result = await runRecoup(args, env);
+  expect(result.code, `${args.join(' ')}\n${result.stderr}`).toBe(0);
+  return result;
 }
