@@ -1,10 +1,11 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../store/database.ts';
+import { failedOf, moneyColumns, recoveredLate, recoveredLateOf, recoveredOf } from './case-money.ts';
 import { openingClass, openingFailureCode } from './opening-failure.ts';
 import type { Period } from './period.ts';
 import { NOT_CONTACTED_STEP, NO_CONTACT_STEP, creditedStep } from './recovery-credit.ts';
 import { recoveryRate } from './rates.ts';
-import { countWhere, instant, rowsOf, total } from './sql.ts';
+import { countWhere, instant, rowsOf, totalOf } from './sql.ts';
 import { type StepContact, stepContacts } from './step-contacts.ts';
 
 /** What recovery can be broken down by. */
@@ -37,7 +38,8 @@ interface RawRow {
 const ATTRIBUTED = new Set<BreakdownDimension>(['step', 'channel', 'template']);
 
 /**
- * Recovery per currency and key of one dimension over the cases opened in `period` (every case without one).
+ * Recovery per currency and key of one dimension over the cases opened in `period` (every case without one) that
+ * have a failed amount at `now` (see case-money.ts: a case paid on time, or not due yet, is no failure to recover).
  * `step`, `channel` and `template` attribute each case to one step ({@link creditedStep}: a recovered case to
  * the retry that collected or the last message before the payment, any other case to its last message or
  * retry); `segment` is the case's segment; `decline_class` the class of its opening failure. Rows are sorted by
@@ -46,6 +48,7 @@ const ATTRIBUTED = new Set<BreakdownDimension>(['step', 'channel', 'template']);
 export async function recoveryBreakdown(
   db: Db,
   dimension: BreakdownDimension,
+  now: number,
   period?: Period,
 ): Promise<BreakdownRow[]> {
   const attributed = ATTRIBUTED.has(dimension);
@@ -61,20 +64,21 @@ export async function recoveryBreakdown(
   // Only the attributed dimensions need the policy (to name a step's channel) and whether the case recovered
   // (to tell "paid without contact" from "not contacted yet").
   const policy = attributed && dimension !== 'step' ? sql`c.policy_version_id` : sql`null`;
-  const recovered = attributed ? sql`case when c.state = 'recovered' then 1 else 0 end` : sql`null`;
+  const recovered = attributed ? sql`case when ${recoveredLate('c')} then 1 else 0 end` : sql`null`;
   const rows = await rowsOf(
     db,
     sql<RawRow>`
     select o.currency, o.policy_version_id, o.recovered, o.k,
       count(*) as cases,
-      ${total('o.amount_failed')} as failed,
-      ${total('o.amount_recovered')} as recovered_amount,
-      ${countWhere(sql`o.state = 'recovered'`)} as recovered_cases
+      ${totalOf(failedOf('o'))} as failed,
+      ${totalOf(recoveredOf('o'))} as recovered_amount,
+      ${countWhere(recoveredLateOf('o'))} as recovered_cases
     from (
-      select c.currency, c.state, c.amount_failed, c.amount_recovered,
+      select c.currency, c.state, c.amount_failed, c.amount_recovered, ${moneyColumns('c', now)},
         ${policy} as policy_version_id, ${recovered} as recovered, ${key} as k
       from cases c ${within}
     ) o
+    where ${failedOf('o')} > 0
     group by o.currency, o.policy_version_id, o.recovered, o.k`,
   );
   const contacts =

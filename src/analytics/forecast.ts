@@ -8,17 +8,20 @@ import {
   forecastCollections,
   forecastModel,
 } from './recovery-curve.ts';
-import { DAY, instant, rowsOf, totalOf } from './sql.ts';
+import { OPEN_BALANCE_NOTE, openCaseBalances } from './receivables.ts';
+import { DAY, instant, rowsOf } from './sql.ts';
 
 /** The cash-flow forecast and the method behind it, in plain words. */
 export interface Forecast {
   readonly method: string;
+  /** Why its open amounts are less than the overview's open receivables. */
+  readonly openBalanceNote: string;
   readonly currencies: readonly CurrencyForecast[];
 }
 
 /**
- * Expected collections over the next 30/60/90 days from `now`: the open cases' remaining balances (their open
- * invoices' total − amount_paid) against the recovery curve of every case so far. The database counts cases by
+ * Expected collections over the next 30/60/90 days from `now`: the open cases' remaining balances
+ * ({@link openCaseBalances}) against the recovery curve of every case so far. The database counts cases by
  * duration and outcome; the curve and the forecast are computed in recovery-curve.ts.
  */
 export async function forecast(db: Db, now: number): Promise<Forecast> {
@@ -39,17 +42,7 @@ export async function forecast(db: Db, now: number): Promise<Forecast> {
       from cases c where c.state = 'open'
       group by 1, 2`,
     ),
-    rowsOf(
-      db,
-      // CROSS JOIN keeps SQLite's join order (open cases, then each one's open invoices: a seek per open case);
-      // PostgreSQL plans it like any inner join.
-      sql<{ currency: string; age: number; balance: number }>`
-      select c.currency, ${age} as age, ${totalOf(sql`i.total - i.amount_paid`)} as balance
-      from cases c
-      cross join invoices i
-      where c.state = 'open' and i.case_id = c.id and i.status = 'open' and i.case_id is not null
-      group by 1, 2`,
-    ),
+    openCaseBalances(db, now),
   ]);
   const history: DurationCount[] = [
     ...closed.map((r) => ({
@@ -66,9 +59,6 @@ export async function forecast(db: Db, now: number): Promise<Forecast> {
     })),
   ];
   const model = forecastModel(history);
-  const currencies = forecastCollections(
-    model,
-    balances.map((r) => ({ currency: r.currency, ageDays: Number(r.age), balance: Number(r.balance) })),
-  );
-  return { method: FORECAST_METHOD, currencies };
+  const currencies = forecastCollections(model, balances);
+  return { method: FORECAST_METHOD, openBalanceNote: OPEN_BALANCE_NOTE, currencies };
 }

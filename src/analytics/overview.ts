@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import type { Db } from '../store/database.ts';
+import { failedOf, moneyColumns, recoveredLateOf, recoveredOf } from './case-money.ts';
 import type { Period } from './period.ts';
 import { recoveryRate } from './rates.ts';
+import { openCaseBalances } from './receivables.ts';
 import { DAY, countWhere, distinctValues, instant, isPostgres, rowsOf, total, totalOf } from './sql.ts';
 
 /** Open balance by days past due at `now`; `current` is open but not yet due. */
@@ -16,18 +18,29 @@ export interface Aging {
 /** The dashboard's headline figures for one currency; amounts are integer minor units of that currency. */
 export interface OverviewCurrency {
   readonly currency: string;
-  /** Σ amount_failed of the cases opened in the period. */
+  /**
+   * What failed on the cases opened in the period, as of now: failed charges left unpaid, and invoices unpaid at
+   * their due date (see case-money.ts).
+   */
   readonly failedAmount: number;
-  /** Σ amount_recovered of the cases opened in the period. */
+  /** What those cases recovered of it. */
   readonly recoveredAmount: number;
   readonly recoveryRate: number | null;
-  /** Cases opened in the period that are recovered now. */
+  /** Paid on those cases on or before the due date of an invoice whose charge never failed: never failed. */
+  readonly collectedOnTimeAmount: number;
+  /** Cases opened in the period with a failed amount now. */
+  readonly failedCases: number;
+  /** Cases opened in the period that are recovered now, with failed money among what they recovered. */
   readonly recoveredCases: number;
   readonly casesOpened: number;
   /** Cases open now, whenever they opened. */
   readonly activeCases: number;
   /** Σ (total − amount_paid) of open invoices past their due date at now. */
   readonly openOverdueAmount: number;
+  /** Σ (total − amount_paid) of every open invoice at now: the open receivables. */
+  readonly openAmount: number;
+  /** The part of {@link openAmount} in open cases: the forecast's open amount. */
+  readonly openInCasesAmount: number;
   /** Median days from opening to recovery of the period's recovered cases; null when none recovered. */
   readonly medianDaysToRecover: number | null;
   /** Open receivables ÷ amount invoiced in the period × days in the period; null when nothing was invoiced. */
@@ -40,9 +53,12 @@ interface Figures {
     cases: number;
     failed: number;
     recovered: number;
+    on_time: number;
+    failed_cases: number;
     recovered_cases: number;
     median_ms: number | null;
   };
+  inCases?: number;
   active?: number;
   open?: {
     open_amount: number;
@@ -58,16 +74,17 @@ interface Figures {
 /**
  * The overview of one period at `now`, one row per currency that has any figure: recovery over the cases opened
  * in the period, and the state of cases and receivables now. Each figure is one aggregate query over an index of
- * migration 008; nothing is summed across currencies.
+ * migration 008 (021 for the cases); nothing is summed across currencies. The open balance in cases is the
+ * forecast's own query, so the two pages cannot disagree about it.
  */
 export async function overview(db: Db, period: Period, now: number): Promise<OverviewCurrency[]> {
-  const opened = sql`opened_at >= ${instant(period.from)} and opened_at < ${instant(period.to)}`;
-  const recoveryMs = sql`case when state = 'recovered' then closed_at - opened_at end`;
+  const opened = sql`c.opened_at >= ${instant(period.from)} and c.opened_at < ${instant(period.to)}`;
+  const recoveryMs = sql`case when ${recoveredLateOf('o')} then o.closed_at - o.opened_at end`;
   // Both medians skip the nulls of cases not recovered; better-sqlite3 builds SQLite with its median().
   const medianMs = isPostgres(db)
     ? sql`percentile_cont(0.5) within group (order by ${recoveryMs})`
     : sql`median(${recoveryMs})`;
-  const [cases, active, open, invoiced] = await Promise.all([
+  const [cases, active, open, invoiced, inCases] = await Promise.all([
     rowsOf(
       db,
       sql<{
@@ -75,14 +92,23 @@ export async function overview(db: Db, period: Period, now: number): Promise<Ove
         cases: number;
         failed: number;
         recovered: number;
+        on_time: number;
+        failed_cases: number;
         recovered_cases: number;
         median_ms: number | null;
       }>`
-      select currency, count(*) as cases, ${total('amount_failed')} as failed,
-        ${total('amount_recovered')} as recovered,
-        ${countWhere(sql`state = 'recovered'`)} as recovered_cases,
+      select o.currency, count(*) as cases, ${totalOf(failedOf('o'))} as failed,
+        ${totalOf(recoveredOf('o'))} as recovered,
+        ${total('o.on_time')} as on_time,
+        ${countWhere(sql`${failedOf('o')} > 0`)} as failed_cases,
+        ${countWhere(recoveredLateOf('o'))} as recovered_cases,
         cast(${medianMs} as double precision) as median_ms
-      from cases where ${opened} group by currency`,
+      from (
+        select c.currency, c.state, c.opened_at, c.closed_at, c.amount_failed, c.amount_recovered,
+          ${moneyColumns('c', now)}
+        from cases c where ${opened}
+      ) o
+      group by o.currency`,
     ),
     rowsOf(
       db,
@@ -100,6 +126,7 @@ export async function overview(db: Db, period: Period, now: number): Promise<Ove
       ) as invoiced
       from cur where cur.value is not null`,
     ),
+    openCaseBalances(db, now),
   ]);
   const by = new Map<string, Figures>();
   const at = (currency: string) => {
@@ -110,6 +137,7 @@ export async function overview(db: Db, period: Period, now: number): Promise<Ove
   for (const r of cases) at(r.currency).cases = r;
   for (const r of active) at(r.currency).active = Number(r.n);
   for (const r of open) at(r.currency).open = r;
+  for (const r of inCases) at(r.currency).inCases = (at(r.currency).inCases ?? 0) + r.balance;
   // Every currency ever invoiced is listed; only those invoiced in the period count.
   for (const r of invoiced) if (Number(r.invoiced) > 0) at(r.currency).invoiced = Number(r.invoiced);
   const days = (period.to - period.from) / DAY;
@@ -132,10 +160,14 @@ export async function overview(db: Db, period: Period, now: number): Promise<Ove
         failedAmount: failed,
         recoveredAmount: recovered,
         recoveryRate: recoveryRate(recovered, failed),
+        collectedOnTimeAmount: Number(f.cases?.on_time ?? 0),
+        failedCases: Number(f.cases?.failed_cases ?? 0),
         recoveredCases: Number(f.cases?.recovered_cases ?? 0),
         casesOpened: Number(f.cases?.cases ?? 0),
         activeCases: f.active ?? 0,
         openOverdueAmount: aging.days1To30 + aging.days31To60 + aging.days61To90 + aging.days90Plus,
+        openAmount: Number(o?.open_amount ?? 0),
+        openInCasesAmount: f.inCases ?? 0,
         medianDaysToRecover:
           f.cases?.median_ms === null || f.cases?.median_ms === undefined
             ? null

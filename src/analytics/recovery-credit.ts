@@ -1,5 +1,6 @@
 import { type QueryExecutorProvider, type RawBuilder, sql } from 'kysely';
 import type { Trx } from '../store/database.ts';
+import { recoveredLate, stampOnTime } from './case-money.ts';
 
 // What a case's outcome is credited to. Recovery summaries, the dashboard's step/channel/template breakdown and
 // anything else that says "this step worked" share these expressions, so they can never disagree.
@@ -43,12 +44,13 @@ function recoveryCreditStep(caseAlias: string): RawBuilder<string | null> {
 }
 
 /**
- * The step any case is attributed to: a recovered case to its {@link recoveryCreditStep}; any other case to the
- * last message it was sent, or, when it got none, its last retry; null when nothing acted on it. Only the
- * subqueries a case needs run (coalesce stops at the first value on both databases).
+ * The step any case is attributed to: a case that recovered failed money to its {@link recoveryCreditStep}; any
+ * other case (a case paid on time among them: nothing of ours collected failed money there) to the last message it
+ * was sent, or, when it got none, its last retry; null when nothing acted on it. Only the subqueries a case needs
+ * run (coalesce stops at the first value on both databases).
  */
 export function attributedStep(caseAlias: string): RawBuilder<string | null> {
-  return sql<string | null>`case when ${sql.ref(`${caseAlias}.state`)} = 'recovered'
+  return sql<string | null>`case when ${recoveredLate(caseAlias)}
     then ${recoveryCreditStep(caseAlias)}
     else coalesce(${lastMessageStep(caseAlias, false)}, ${lastAttemptStep(caseAlias)}) end`;
 }
@@ -72,17 +74,20 @@ export function creditedStep(caseAlias: string): RawBuilder<string | null> {
 }
 
 /**
- * Stamps the credit of the given cases that are closed, in the transaction that closed them and after every
+ * Stamps the credit (and what was collected on time) of the given cases that are closed, in the transaction that closed them and after every
  * retry, message and timeline event of that transaction is written. Cases never reopen, so the stamp is final.
  */
 export async function stampCredit(trx: Trx, caseIds: readonly string[]): Promise<void> {
   if (caseIds.length === 0) return;
+  // What was paid on time first: the credit reads it.
+  await stampOnTime(trx, caseIds);
   await sql`update cases set credited_step = ${creditOnClose('cases')}
     where id in (${sql.join(caseIds)}) and state <> 'open' and credited_step is null`.execute(trx);
 }
 
 /** Stamps every closed case not stamped yet: for cases closed before stamps existed, or loaded in bulk. */
 export async function stampClosedCases(db: QueryExecutorProvider): Promise<void> {
+  await stampOnTime(db, 'all');
   await sql`update cases set credited_step = ${creditOnClose('cases')}
     where state <> 'open' and credited_step is null`.execute(db);
 }

@@ -5,7 +5,8 @@ import { recoveryBreakdown } from './breakdown.ts';
 import { CLASS_ORDER, type OpeningClass } from './opening-failure.ts';
 import { median, recoveryRate } from './rates.ts';
 import { NO_CONTACT_STEP, creditedStep } from './recovery-credit.ts';
-import { DAY, countWhere, total } from './sql.ts';
+import { failedOf, moneyColumns, recoveredLateOf, recoveredOf } from './case-money.ts';
+import { DAY, countWhere, rowsOf, total, totalOf } from './sql.ts';
 
 export { NO_CONTACT_STEP } from './recovery-credit.ts';
 export type { OpeningClass } from './opening-failure.ts';
@@ -17,6 +18,9 @@ export interface CurrencyRecovery {
   readonly cases: number;
   readonly failedAmount: number;
   readonly recoveredAmount: number;
+  /** Paid on time on the cases' invoices: never failed, so neither failed nor recovered. */
+  readonly collectedOnTimeAmount: number;
+  /** Cases that recovered failed money. */
   readonly recoveredCases: number;
   /** Recovered ÷ failed, as Stripe defines its recovery rate; null when nothing failed. */
   readonly recoveryRate: number | null;
@@ -35,7 +39,10 @@ export interface ClassRecovery {
   readonly recoveryRate: number | null;
 }
 
-/** Recovered cases credited to one policy step: the retry that collected, or the last message before payment. */
+/**
+ * Cases that recovered failed money, credited to one policy step: the retry that collected, or the last message
+ * before payment; `recoveredAmount` leaves out what was paid on time.
+ */
 export interface StepRecovery {
   readonly currency: string;
   readonly stepId: string;
@@ -63,39 +70,46 @@ export interface RecoverySummary {
   readonly casesByState: readonly StateCount[];
 }
 
-/** Computes the recovery summary from the database (SQLite or PostgreSQL) with one query per figure. */
-export async function recoverySummary(db: Db): Promise<RecoverySummary> {
+/**
+ * Computes the recovery summary at `now` from the database (SQLite or PostgreSQL) with one query per figure;
+ * failed and recovered as the dashboard counts them (see case-money.ts).
+ */
+export async function recoverySummary(db: Db, now: number): Promise<RecoverySummary> {
   const [currencies, byDeclineClass, byStep, messages, casesByState] = await Promise.all([
-    currencyRecovery(db),
-    classRecovery(db),
-    stepRecovery(db),
+    currencyRecovery(db, now),
+    classRecovery(db, now),
+    stepRecovery(db, now),
     messageCounts(db),
     stateCounts(db),
   ]);
   return { currencies, byDeclineClass, byStep, messages, casesByState };
 }
 
-async function currencyRecovery(db: Db): Promise<CurrencyRecovery[]> {
+async function currencyRecovery(db: Db, now: number): Promise<CurrencyRecovery[]> {
+  const perCase = sql`(select c.currency, c.state, c.opened_at, c.closed_at, c.amount_failed, c.amount_recovered,
+    ${moneyColumns('c', now)} from cases c) o`;
   const [sums, durations] = await Promise.all([
-    db
-      .selectFrom('cases')
-      .select((eb) => [
-        'currency',
-        eb.fn.countAll<number>().as('cases'),
-        total('amount_failed').as('failed'),
-        total('amount_recovered').as('recovered'),
-        countWhere(sql`state = 'recovered'`).as('recovered_cases'),
-      ])
-      .groupBy('currency')
-      .orderBy('currency')
-      .execute(),
-    db
-      .selectFrom('cases')
-      .select(['currency', sql<number>`closed_at - opened_at`.as('ms')])
-      .where('state', '=', 'recovered')
-      .orderBy('currency')
-      .orderBy(sql`closed_at - opened_at`)
-      .execute(),
+    rowsOf(
+      db,
+      sql<{
+        currency: string;
+        cases: number;
+        failed: number;
+        recovered: number;
+        on_time: number;
+        late: number;
+      }>`
+      select o.currency, count(*) as cases, ${totalOf(failedOf('o'))} as failed,
+        ${totalOf(recoveredOf('o'))} as recovered, ${total('o.on_time')} as on_time,
+        ${countWhere(recoveredLateOf('o'))} as late
+      from ${perCase} group by o.currency order by o.currency`,
+    ),
+    rowsOf(
+      db,
+      sql<{ currency: string; ms: number }>`
+      select o.currency, o.closed_at - o.opened_at as ms from ${perCase}
+      where ${recoveredLateOf('o')} order by o.currency, o.closed_at - o.opened_at`,
+    ),
   ]);
   const daysByCurrency = new Map<string, number[]>();
   for (const d of durations) {
@@ -108,15 +122,16 @@ async function currencyRecovery(db: Db): Promise<CurrencyRecovery[]> {
     cases: Number(s.cases),
     failedAmount: Number(s.failed),
     recoveredAmount: Number(s.recovered),
-    recoveredCases: Number(s.recovered_cases),
+    collectedOnTimeAmount: Number(s.on_time),
+    recoveredCases: Number(s.late),
     recoveryRate: recoveryRate(Number(s.recovered), Number(s.failed)),
     medianDaysToRecover: median(daysByCurrency.get(s.currency) ?? []),
   }));
 }
 
-async function classRecovery(db: Db): Promise<ClassRecovery[]> {
+async function classRecovery(db: Db, now: number): Promise<ClassRecovery[]> {
   // The dashboard's decline-class breakdown over every case, in the classes' own order.
-  const rows = await recoveryBreakdown(db, 'decline_class');
+  const rows = await recoveryBreakdown(db, 'decline_class', now);
   return rows
     .map((r) => ({
       currency: r.currency,
@@ -134,23 +149,18 @@ async function classRecovery(db: Db): Promise<ClassRecovery[]> {
     );
 }
 
-async function stepRecovery(db: Db): Promise<StepRecovery[]> {
-  const rows = await db
-    .selectFrom(
-      db
-        .selectFrom('cases as c')
-        .where('c.state', '=', 'recovered')
-        .select(['c.currency', 'c.amount_recovered', creditedStep('c').as('step')])
-        .as('r'),
-    )
-    .select((eb) => [
-      'r.currency',
-      'r.step',
-      eb.fn.countAll<number>().as('cases'),
-      total('r.amount_recovered').as('recovered'),
-    ])
-    .groupBy(['r.currency', 'r.step'])
-    .execute();
+async function stepRecovery(db: Db, now: number): Promise<StepRecovery[]> {
+  const rows = await rowsOf(
+    db,
+    sql<{ currency: string; step: string | null; cases: number; recovered: number }>`
+    select r.currency, r.step, count(*) as cases, ${totalOf(recoveredOf('r'))} as recovered
+    from (
+      select c.currency, c.state, c.amount_recovered, ${moneyColumns('c', now)}, ${creditedStep('c')} as step
+      from cases c where c.state = 'recovered'
+    ) r
+    where ${recoveredLateOf('r')}
+    group by r.currency, r.step`,
+  );
   return rows
     .map((r) => ({
       currency: r.currency,

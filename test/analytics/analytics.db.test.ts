@@ -24,7 +24,8 @@ const FEBRUARY = { from: feb(1), to: Date.UTC(2026, 2, 1) };
 /**
  * A small business whose every figure is worked out by hand below. In February (the period): USD cases A
  * (recovered by retry-2 four days after opening), B (paid two days after its first reminder) and C (still open,
- * 1,000 of 3,000 paid); EUR case E (a B2B invoice paid two days after the "upcoming" reminder). Outside it: EUR case
+ * 1,000 of 3,000 paid); EUR case E (a B2B case opened before its invoice's due date, paid two days after the "upcoming" reminder and
+ * a day before the due date: collected on time, never failed). Outside it: EUR case
  * D, opened in January and escalated, still open. Plus invoices outside any case.
  */
 async function seedBusiness(db: Db): Promise<void> {
@@ -250,7 +251,8 @@ async function seedBusiness(db: Db): Promise<void> {
     clicked_at: tracked.clicked ?? null,
   });
   await insertMany(db, 'messages', [
-    // A's reminder came 95 hours before its payment: not a response. B's 44 hours, C's 48, E's 48: responses.
+    // A's reminder came 95 hours before its payment: not a response. B's 44 hours, C's 48: responses. E's 48, but
+    // E's payment was on time: not a response either.
     // A's reminder was opened and its pay link clicked; B's only opened; C's and E's never opened; D's opened.
     message('msg_a', 'case_a', 'cus_1', 'remind-day-0', 'payment-failed', 'sent', feb(3, 11), {
       opened: feb(3, 12),
@@ -300,14 +302,20 @@ describe('the overview', () => {
     expect(rows).toEqual([
       {
         currency: 'EUR',
-        failedAmount: 50_000,
-        recoveredAmount: 50_000,
-        recoveryRate: 1,
-        recoveredCases: 1,
+        // E was paid before its due date: nothing failed, nothing was recovered.
+        failedAmount: 0,
+        recoveredAmount: 0,
+        recoveryRate: null,
+        collectedOnTimeAmount: 50_000,
+        failedCases: 0,
+        recoveredCases: 0,
         casesOpened: 1,
         activeCases: 1,
         openOverdueAmount: 100_000,
-        medianDaysToRecover: 2,
+        // D's invoice, and one outside any case not yet due; the forecast weighs D's alone.
+        openAmount: 107_000,
+        openInCasesAmount: 100_000,
+        medianDaysToRecover: null,
         // 107,000 open ÷ 7,000 invoiced in February × 28 days.
         dsoDays: (107_000 / 7_000) * 28,
         aging: { current: 7_000, days1To30: 0, days31To60: 100_000, days61To90: 0, days90Plus: 0 },
@@ -317,10 +325,14 @@ describe('the overview', () => {
         failedAmount: 18_000,
         recoveredAmount: 16_000,
         recoveryRate: 16_000 / 18_000,
+        collectedOnTimeAmount: 0,
+        failedCases: 3,
         recoveredCases: 2,
         casesOpened: 3,
         activeCases: 1,
         openOverdueAmount: 2_999,
+        openAmount: 2_999,
+        openInCasesAmount: 2_000,
         // A took 4 days, B 2.
         medianDaysToRecover: 3,
         // 2,999 open ÷ 38,000 invoiced in February × 28 days.
@@ -353,16 +365,60 @@ describe('the overview', () => {
 });
 
 describe('the daily series', () => {
-  it('has failed amounts on opening days and payments on cases on the days they came in', async () => {
-    expect(await dailyAmounts(database.db, FEBRUARY)).toEqual([
-      { date: '2026-02-03', currency: 'USD', failedAmount: 10_000, recoveredAmount: 0 },
-      { date: '2026-02-07', currency: 'USD', failedAmount: 0, recoveredAmount: 10_000 },
-      { date: '2026-02-10', currency: 'USD', failedAmount: 5_000, recoveredAmount: 0 },
-      { date: '2026-02-12', currency: 'USD', failedAmount: 0, recoveredAmount: 5_000 },
-      { date: '2026-02-20', currency: 'USD', failedAmount: 3_000, recoveredAmount: 0 },
-      { date: '2026-02-22', currency: 'USD', failedAmount: 0, recoveredAmount: 1_000 },
-      { date: '2026-02-25', currency: 'EUR', failedAmount: 50_000, recoveredAmount: 0 },
-      { date: '2026-02-27', currency: 'EUR', failedAmount: 0, recoveredAmount: 50_000 },
+  it('has every day of the period, failed amounts on opening days and payments on cases on the days they came in', async () => {
+    const days = await dailyAmounts(database.db, FEBRUARY, NOW);
+    // February's 28 days, each in both currencies; E's payment came in before its due date: on time.
+    expect(days).toHaveLength(56);
+    expect(days.filter((d) => d.failedAmount + d.recoveredAmount + d.collectedOnTimeAmount > 0)).toEqual([
+      {
+        date: '2026-02-03',
+        currency: 'USD',
+        failedAmount: 10_000,
+        recoveredAmount: 0,
+        collectedOnTimeAmount: 0,
+      },
+      {
+        date: '2026-02-07',
+        currency: 'USD',
+        failedAmount: 0,
+        recoveredAmount: 10_000,
+        collectedOnTimeAmount: 0,
+      },
+      {
+        date: '2026-02-10',
+        currency: 'USD',
+        failedAmount: 5_000,
+        recoveredAmount: 0,
+        collectedOnTimeAmount: 0,
+      },
+      {
+        date: '2026-02-12',
+        currency: 'USD',
+        failedAmount: 0,
+        recoveredAmount: 5_000,
+        collectedOnTimeAmount: 0,
+      },
+      {
+        date: '2026-02-20',
+        currency: 'USD',
+        failedAmount: 3_000,
+        recoveredAmount: 0,
+        collectedOnTimeAmount: 0,
+      },
+      {
+        date: '2026-02-22',
+        currency: 'USD',
+        failedAmount: 0,
+        recoveredAmount: 1_000,
+        collectedOnTimeAmount: 0,
+      },
+      {
+        date: '2026-02-27',
+        currency: 'EUR',
+        failedAmount: 0,
+        recoveredAmount: 0,
+        collectedOnTimeAmount: 50_000,
+      },
     ]);
   });
 });
@@ -386,34 +442,30 @@ describe('the breakdown', () => {
   });
 
   it('credits the retry that collected, else the last message before the payment; open cases to their last message', async () => {
-    expect(await recoveryBreakdown(database.db, 'step', FEBRUARY)).toEqual([
-      row('EUR', 'upcoming', 1, 50_000, 50_000, 1),
+    // E, paid on time, is no failure: it is in no breakdown, and "upcoming" gets no credit for it.
+    expect(await recoveryBreakdown(database.db, 'step', NOW, FEBRUARY)).toEqual([
       row('USD', 'retry-2', 1, 10_000, 10_000, 1),
       row('USD', 'remind-day-0', 2, 8_000, 6_000, 1),
     ]);
   });
 
   it("names the credited step's channel and template from its policy version", async () => {
-    expect(await recoveryBreakdown(database.db, 'channel', FEBRUARY)).toEqual([
-      row('EUR', 'email', 1, 50_000, 50_000, 1),
+    expect(await recoveryBreakdown(database.db, 'channel', NOW, FEBRUARY)).toEqual([
       row('USD', 'retry', 1, 10_000, 10_000, 1),
       row('USD', 'email', 2, 8_000, 6_000, 1),
     ]);
-    expect(await recoveryBreakdown(database.db, 'template', FEBRUARY)).toEqual([
-      row('EUR', 'invoice-upcoming', 1, 50_000, 50_000, 1),
+    expect(await recoveryBreakdown(database.db, 'template', NOW, FEBRUARY)).toEqual([
       row('USD', 'retry', 1, 10_000, 10_000, 1),
       row('USD', 'payment-failed', 2, 8_000, 6_000, 1),
     ]);
   });
 
   it('groups by segment and by the decline class of the opening failure', async () => {
-    expect(await recoveryBreakdown(database.db, 'segment', FEBRUARY)).toEqual([
-      row('EUR', 'enterprise', 1, 50_000, 50_000, 1),
+    expect(await recoveryBreakdown(database.db, 'segment', NOW, FEBRUARY)).toEqual([
       row('USD', 'smb', 2, 13_000, 11_000, 1),
       row('USD', 'none', 1, 5_000, 5_000, 1),
     ]);
-    expect(await recoveryBreakdown(database.db, 'decline_class', FEBRUARY)).toEqual([
-      row('EUR', 'none', 1, 50_000, 50_000, 1),
+    expect(await recoveryBreakdown(database.db, 'decline_class', NOW, FEBRUARY)).toEqual([
       row('USD', 'soft', 1, 10_000, 10_000, 1),
       row('USD', 'action_required', 1, 5_000, 5_000, 1),
       row('USD', 'hard', 1, 3_000, 1_000, 0),
@@ -421,16 +473,16 @@ describe('the breakdown', () => {
   });
 
   it('covers every case when no period is given, as the recovery summary does', async () => {
-    const all = await recoveryBreakdown(database.db, 'segment');
-    expect(all.find((r) => r.currency === 'EUR')).toMatchObject({ key: 'enterprise', cases: 2 });
-    const summary = await recoverySummary(database.db);
+    const all = await recoveryBreakdown(database.db, 'segment', NOW);
+    // D only: E was paid on time.
+    expect(all.find((r) => r.currency === 'EUR')).toMatchObject({ key: 'enterprise', cases: 1 });
+    const summary = await recoverySummary(database.db, NOW);
     expect(summary.byStep).toEqual([
-      { currency: 'EUR', stepId: 'upcoming', cases: 1, recoveredAmount: 50_000 },
       { currency: 'USD', stepId: 'retry-2', cases: 1, recoveredAmount: 10_000 },
       { currency: 'USD', stepId: 'remind-day-0', cases: 1, recoveredAmount: 5_000 },
     ]);
     expect(summary.byDeclineClass.map((c) => `${c.currency} ${c.declineClass} ${c.cases}`)).toEqual([
-      'EUR none 2',
+      'EUR none 1',
       'USD soft 1',
       'USD action_required 1',
       'USD hard 1',
@@ -439,22 +491,25 @@ describe('the breakdown', () => {
 
   it('reads the same credits from the stamps closed cases carry as from their history', async () => {
     const dimensions = ['step', 'channel', 'template'] as const;
-    const fromHistory = await Promise.all(dimensions.map((d) => recoveryBreakdown(database.db, d)));
-    const summaryFromHistory = await recoverySummary(database.db);
+    const fromHistory = await Promise.all(dimensions.map((d) => recoveryBreakdown(database.db, d, NOW)));
+    const summaryFromHistory = await recoverySummary(database.db, NOW);
     await stampClosedCases(database.db);
     const stamps = await database.db
       .selectFrom('cases')
-      .select(['id', 'credited_step'])
+      .select(['id', 'credited_step', 'amount_on_time'])
       .where('state', '<>', 'open')
       .orderBy('id')
       .execute();
-    expect(stamps).toEqual([
-      { id: 'case_a', credited_step: 'retry-2' },
-      { id: 'case_b', credited_step: 'remind-day-0' },
-      { id: 'case_e', credited_step: 'upcoming' },
+    // E is attributed to its last message as any case that recovered no failed money is; it earns no credit.
+    expect(stamps.map((s) => ({ ...s, amount_on_time: Number(s.amount_on_time) }))).toEqual([
+      { id: 'case_a', credited_step: 'retry-2', amount_on_time: 0 },
+      { id: 'case_b', credited_step: 'remind-day-0', amount_on_time: 0 },
+      { id: 'case_e', credited_step: 'upcoming', amount_on_time: 50_000 },
     ]);
-    expect(await Promise.all(dimensions.map((d) => recoveryBreakdown(database.db, d)))).toEqual(fromHistory);
-    expect(await recoverySummary(database.db)).toEqual(summaryFromHistory);
+    expect(await Promise.all(dimensions.map((d) => recoveryBreakdown(database.db, d, NOW)))).toEqual(
+      fromHistory,
+    );
+    expect(await recoverySummary(database.db, NOW)).toEqual(summaryFromHistory);
   });
 });
 
@@ -470,8 +525,9 @@ describe('message responses', () => {
         clicked: 0,
         openRate: 0,
         clickRate: 0,
-        paidWithin72h: 1,
-        paidWithin72hRate: 1,
+        // E's payment came in on time: it answered no dunning message.
+        paidWithin72h: 0,
+        paidWithin72hRate: 0,
       },
       {
         channel: 'email',

@@ -60,9 +60,31 @@ describe('GET /v1/analytics/*', () => {
 
   it('lists the day the cases opened, and the reminders the engine sent', async () => {
     const daily = await get('/v1/analytics/daily');
-    expect(daily.json().days).toEqual([
-      { date: '2026-03-01', currency: 'EUR', failed_amount: 3_000, recovered_amount: 0 },
-      { date: '2026-03-01', currency: 'USD', failed_amount: 12_000, recovered_amount: 0 },
+    const days = daily.json().days;
+    // Every day of the default period (the 30 days ending now touch 31 calendar days), in both currencies.
+    expect(days).toHaveLength(62);
+    expect(days[0]).toEqual({
+      date: '2026-01-30',
+      currency: 'EUR',
+      failed_amount: 0,
+      recovered_amount: 0,
+      collected_on_time_amount: 0,
+    });
+    expect(days.slice(-2)).toEqual([
+      {
+        date: '2026-03-01',
+        currency: 'EUR',
+        failed_amount: 3_000,
+        recovered_amount: 0,
+        collected_on_time_amount: 0,
+      },
+      {
+        date: '2026-03-01',
+        currency: 'USD',
+        failed_amount: 12_000,
+        recovered_amount: 0,
+        collected_on_time_amount: 0,
+      },
     ]);
     const messages = await get('/v1/analytics/messages');
     expect(messages.statusCode, messages.body).toBe(200);

@@ -187,32 +187,61 @@ describe('simulation through the real engine', () => {
   });
 
   it('summarises exactly what direct SQL sums say', async () => {
-    const summary: RecoverySummary = await recoverySummary(db);
+    const now = runtime.deps.clock.now();
+    const summary: RecoverySummary = await recoverySummary(db, now);
     const cases = await db.selectFrom('cases').selectAll().execute();
+    // Money that never failed, per case: paid on or before the due date of an invoice no charge failed for, and
+    // (open cases) owed on such invoices not due yet.
+    const payments = await db
+      .selectFrom('payments as p')
+      .innerJoin('invoices as i', 'i.id', 'p.invoice_id')
+      .select(['p.case_id', 'p.amount', 'p.received_at', 'i.due_at', 'i.failed_at'])
+      .execute();
+    const invoices = await db.selectFrom('invoices').selectAll().execute();
+    const onTime = new Map<string, number>();
+    for (const p of payments) {
+      if (p.case_id && p.failed_at === null && p.received_at <= p.due_at)
+        onTime.set(p.case_id, (onTime.get(p.case_id) ?? 0) + p.amount);
+    }
+    const notDue = new Map<string, number>();
+    for (const i of invoices) {
+      if (i.case_id && i.status === 'open' && i.failed_at === null && i.due_at > now)
+        notDue.set(i.case_id, (notDue.get(i.case_id) ?? 0) + i.total - i.amount_paid);
+    }
+    const money = cases.map((c) => {
+      const early = onTime.get(c.id) ?? 0;
+      const pending = c.state === 'open' ? (notDue.get(c.id) ?? 0) : 0;
+      return { c, early, failed: c.amount_failed - early - pending, recovered: c.amount_recovered - early };
+    });
+    // The simulation's B2B customers pay some invoices on time: the definitions are exercised.
+    expect(money.some((m) => m.early > 0)).toBe(true);
     const currencies = [...new Set(cases.map((c) => c.currency))].sort();
     expect(summary.currencies.map((c) => c.currency)).toEqual(currencies);
     for (const currency of currencies) {
-      const own = cases.filter((c) => c.currency === currency);
-      const failed = own.reduce((sum, c) => sum + c.amount_failed, 0);
-      const recovered = own.reduce((sum, c) => sum + c.amount_recovered, 0);
-      const recoveredCases = own.filter((c) => c.state === 'recovered');
+      const own = money.filter((m) => m.c.currency === currency);
+      const failed = own.reduce((sum, m) => sum + m.failed, 0);
+      const recovered = own.reduce((sum, m) => sum + m.recovered, 0);
+      const recoveredCases = own.filter((m) => m.c.state === 'recovered' && m.recovered > 0);
       const line = summary.currencies.find((c) => c.currency === currency)!;
       expect(line).toMatchObject({
         cases: own.length,
         failedAmount: failed,
         recoveredAmount: recovered,
+        collectedOnTimeAmount: own.reduce((sum, m) => sum + m.early, 0),
         recoveredCases: recoveredCases.length,
       });
       expect(line.recoveryRate).toBeCloseTo(recovered / failed, 12);
 
       const classes = summary.byDeclineClass.filter((c) => c.currency === currency);
-      expect(classes.reduce((sum, c) => sum + c.cases, 0)).toBe(own.length);
+      expect(classes.reduce((sum, c) => sum + c.cases, 0)).toBe(own.filter((m) => m.failed > 0).length);
       expect(classes.reduce((sum, c) => sum + c.failedAmount, 0)).toBe(failed);
-      expect(classes.reduce((sum, c) => sum + c.recoveredAmount, 0)).toBe(recovered);
+      expect(classes.reduce((sum, c) => sum + c.recoveredAmount, 0)).toBe(
+        own.filter((m) => m.failed > 0).reduce((sum, m) => sum + m.recovered, 0),
+      );
       const steps = summary.byStep.filter((s) => s.currency === currency);
       expect(steps.reduce((sum, s) => sum + s.cases, 0)).toBe(recoveredCases.length);
       expect(steps.reduce((sum, s) => sum + s.recoveredAmount, 0)).toBe(
-        recoveredCases.reduce((sum, c) => sum + c.amount_recovered, 0),
+        recoveredCases.reduce((sum, m) => sum + m.recovered, 0),
       );
     }
     const messages = await db.selectFrom('messages').select('id').execute();

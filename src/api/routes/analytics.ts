@@ -6,6 +6,7 @@ import { forecast } from '../../analytics/forecast.ts';
 import { messageResponse } from '../../analytics/message-response.ts';
 import { overview } from '../../analytics/overview.ts';
 import { type Period, resolvePeriod } from '../../analytics/period.ts';
+import { OPEN_BALANCE_NOTE } from '../../analytics/receivables.ts';
 import { invalid } from '../http/problem.ts';
 import { Instant, iso, problemResponses } from '../http/schemas.ts';
 
@@ -44,20 +45,31 @@ const AgingSchema = Type.Object(
   },
 );
 
+const FAILED =
+  'failed: what failed charges left unpaid, and what was unpaid when an invoice fell due; money paid on or ' +
+  'before the due date of an invoice whose charge never failed is collected on time, never failed';
+
 const OverviewCurrencySchema = Type.Object({
   currency: CurrencyCode,
-  failed_amount: Amount(
-    'Σ amount failed of the cases opened in the period (what was overdue when they opened)',
-  ),
-  recovered_amount: Amount('Σ amount recovered, so far, of the cases opened in the period'),
+  failed_amount: Amount(`Σ failed amount, as of now, of the cases opened in the period (${FAILED})`),
+  recovered_amount: Amount('Σ of the failed amount the cases opened in the period have recovered so far'),
   recovery_rate: Rate('recovered_amount ÷ failed_amount (0–1); null when nothing failed'),
-  recovered_cases: Count('cases opened in the period that are recovered now'),
-  cases_opened: Count('cases opened in the period'),
+  collected_on_time_amount: Amount(
+    'Σ paid on the cases opened in the period on or before the due date of an invoice whose charge never ' +
+      'failed (a B2B case opens before the due date, for reminders): neither failed nor recovered',
+  ),
+  failed_cases: Count('cases opened in the period with a failed amount now'),
+  recovered_cases: Count('cases opened in the period that are recovered now and recovered failed money'),
+  cases_opened: Count('cases opened in the period, failed or not (yet)'),
   active_cases: Count('cases open now (state open), whenever they opened'),
   open_overdue_amount: Amount('Σ (total − amount_paid) of open invoices whose due date is before now'),
+  open_amount: Amount('open receivables now: Σ (total − amount_paid) of every open invoice'),
+  open_in_cases_amount: Amount(
+    'the part of open_amount in open cases: the forecast’s open_amount, from the same query (see open_balance_note)',
+  ),
   median_days_to_recover: Nullable(
     Type.Number({ minimum: 0 }),
-    'median days from opening to recovery of the recovered cases opened in the period; null when none',
+    'median days from opening to recovery of the recovered_cases; null when none',
   ),
   dso_days: Nullable(
     Type.Number({ minimum: 0 }),
@@ -70,15 +82,22 @@ const OverviewCurrencySchema = Type.Object({
 const DaySchema = Type.Object({
   date: Type.String({ format: 'date', description: 'a UTC calendar day, YYYY-MM-DD' }),
   currency: CurrencyCode,
-  failed_amount: Amount('Σ amount failed of the cases opened that day'),
-  recovered_amount: Amount('Σ of the payments received that day on cases'),
+  failed_amount: Amount(`Σ failed amount, as of now, of the cases opened that day (${FAILED})`),
+  recovered_amount: Amount('Σ of the payments received that day on cases, for money that had failed'),
+  collected_on_time_amount: Amount(
+    'Σ of the payments received that day on cases on or before the due date of an invoice whose charge never failed',
+  ),
+});
+
+const OpenBalanceNote = Type.String({
+  description: 'why the overview’s open receivables and the forecast’s open amount differ, for people',
 });
 
 const DimensionSchema = Type.Union(
   BREAKDOWN_DIMENSIONS.map((d) => Type.Literal(d)),
   {
     description:
-      'step: the policy step a case is attributed to — a recovered case to the retry that collected, else the ' +
+      'step: the policy step a case is attributed to — a case that recovered failed money to the retry that collected, else the ' +
       'last message sent before the payment ("customer (no contact)" when there was none); any other case to ' +
       'the last message it was sent, else its last retry ("not contacted" when neither). channel and template: ' +
       'that step’s channel and template ("retry" for a retry). segment: the customer’s attributes.segment when ' +
@@ -90,9 +109,11 @@ const DimensionSchema = Type.Union(
 const BreakdownRowSchema = Type.Object({
   currency: CurrencyCode,
   key: Type.String({ description: 'the step id, channel, template, segment or decline class' }),
-  cases: Count('cases opened in the period with this key'),
-  failed_amount: Amount('Σ amount failed of those cases'),
-  recovered_amount: Amount('Σ amount recovered of those cases'),
+  cases: Count(
+    'cases opened in the period with this key and a failed amount now (cases paid on time are left out)',
+  ),
+  failed_amount: Amount('Σ failed amount of those cases'),
+  recovered_amount: Amount('Σ of the failed amount those cases recovered'),
   recovered_cases: Count('those cases that are recovered now'),
   recovery_rate: Rate('recovered_amount ÷ failed_amount (0–1); null when nothing failed'),
 });
@@ -118,7 +139,8 @@ const MessageRowSchema = Type.Object({
 const ForecastCurrencySchema = Type.Object({
   currency: CurrencyCode,
   open_amount: Amount(
-    'remaining balance of the open cases now: Σ (total − amount_paid) of their open invoices',
+    'remaining balance of the open cases now: Σ (total − amount_paid) of their open invoices; the overview’s ' +
+      'open_in_cases_amount (see open_balance_note)',
   ),
   next_30_days: Amount('expected collections from those cases in the next 30 days'),
   next_60_days: Amount('expected collections in the next 60 days (includes the first 30)'),
@@ -155,7 +177,11 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Recovery over the cases opened in a period, and the cases and receivables open now, per currency',
         querystring: PeriodQuery,
         response: {
-          200: Type.Object({ ...periodEcho, currencies: Type.Array(OverviewCurrencySchema) }),
+          200: Type.Object({
+            ...periodEcho,
+            currencies: Type.Array(OverviewCurrencySchema),
+            open_balance_note: OpenBalanceNote,
+          }),
           ...problemResponses,
         },
       },
@@ -165,15 +191,20 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const rows = await overview(db(), period, app.recoup.now());
       return {
         ...echo(period),
+        open_balance_note: OPEN_BALANCE_NOTE,
         currencies: rows.map((r) => ({
           currency: r.currency,
           failed_amount: r.failedAmount,
           recovered_amount: r.recoveredAmount,
           recovery_rate: r.recoveryRate,
+          collected_on_time_amount: r.collectedOnTimeAmount,
+          failed_cases: r.failedCases,
           recovered_cases: r.recoveredCases,
           cases_opened: r.casesOpened,
           active_cases: r.activeCases,
           open_overdue_amount: r.openOverdueAmount,
+          open_amount: r.openAmount,
+          open_in_cases_amount: r.openInCasesAmount,
           median_days_to_recover: r.medianDaysToRecover,
           dso_days: r.dsoDays,
           aging: {
@@ -194,7 +225,8 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: 'data:read' },
       schema: {
         tags: ['analytics'],
-        summary: 'Failed and recovered amounts per UTC day and currency, only days with either',
+        summary:
+          'Failed, recovered and on-time amounts per UTC day and currency: every day of the period, zero-filled, for each currency with any',
         querystring: PeriodQuery,
         response: {
           200: Type.Object({
@@ -207,7 +239,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const period = periodOf(request.query);
-      const days = await dailyAmounts(db(), period);
+      const days = await dailyAmounts(db(), period, app.recoup.now());
       return {
         ...echo(period),
         days: days.map((d) => ({
@@ -215,6 +247,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           currency: d.currency,
           failed_amount: d.failedAmount,
           recovered_amount: d.recoveredAmount,
+          collected_on_time_amount: d.collectedOnTimeAmount,
         })),
       };
     },
@@ -246,7 +279,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const period = periodOf(request.query);
-      const rows = await recoveryBreakdown(db(), request.query.dimension, period);
+      const rows = await recoveryBreakdown(db(), request.query.dimension, app.recoup.now(), period);
       return {
         ...echo(period),
         dimension: request.query.dimension,
@@ -310,6 +343,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: {
           200: Type.Object({
             method: Type.String({ description: 'how the forecast is made, in plain words, for people' }),
+            open_balance_note: OpenBalanceNote,
             currencies: Type.Array(ForecastCurrencySchema),
           }),
           ...problemResponses,
@@ -320,6 +354,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const result = await forecast(db(), app.recoup.now());
       return {
         method: result.method,
+        open_balance_note: result.openBalanceNote,
         currencies: result.currencies.map((c) => ({
           currency: c.currency,
           open_amount: c.openAmount,

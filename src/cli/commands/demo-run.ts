@@ -52,7 +52,7 @@ export async function runDemo(run: DemoRun, began: number): Promise<void> {
     const progress = dayProgress(days);
     const report = await runSimulation(runtime, population, { days, start, onDay: progress.update });
     progress.stop();
-    const summary = await recoverySummary(runtime.database.db);
+    const summary = await recoverySummary(runtime.database.db, runtime.deps.clock.now());
     console.log(render(run, report, summary));
     console.log(
       `\nSimulated ${days} days in ${((performance.now() - began) / 1000).toFixed(1)} s of wall time.`,
@@ -156,7 +156,7 @@ function render(run: DemoRun, report: SimulationReport, s: RecoverySummary): str
     '',
     'Failed vs recovered, per currency',
     table(
-      ['currency', 'cases', 'failed', 'recovered', 'rate', 'recovered cases', 'median days'],
+      ['currency', 'cases', 'failed', 'recovered', 'rate', 'recovered cases', 'median days', 'paid on time'],
       s.currencies.map((c) => [
         c.currency,
         String(c.cases),
@@ -165,6 +165,7 @@ function render(run: DemoRun, report: SimulationReport, s: RecoverySummary): str
         c.recoveryRate === null ? '-' : percent(c.recoveryRate),
         String(c.recoveredCases),
         c.medianDaysToRecover === null ? '-' : c.medianDaysToRecover.toFixed(1),
+        money(c.collectedOnTimeAmount, c.currency),
       ]),
     ),
     '',

@@ -1,5 +1,4 @@
 import { type Kysely, sql } from 'kysely';
-import { stampClosedCases } from '../../analytics/recovery-credit.ts';
 import type { Dialect } from '../database.ts';
 
 /**
@@ -10,8 +9,8 @@ import type { Dialect } from '../database.ts';
  */
 export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> {
   await db.schema.alterTable('cases').addColumn('credited_step', 'text').execute();
-  // Cases closed before this migration: the same expression the engine stamps with from now on.
-  await stampClosedCases(db);
+  // Cases closed before this migration are stamped by migration 021, with the credit as the engine stamps it
+  // now (it reads a column that migration adds).
   // The breakdowns' covering index now carries the credit too, so a range of cases is still read from the index
   // alone.
   await sql`drop index cases_opened`.execute(db);

@@ -11,6 +11,11 @@ export interface AnalyticsCaseColumns {
    * acted on it); null while the case is open. See src/analytics/recovery-credit.ts.
    */
   credited_step: ColumnType<string | null, string | null | undefined, string | null>;
+  /**
+   * What a closed case collected on time (payments on or before the due date of invoices whose charge never
+   * failed), stamped with its credit; null while the case is open. See src/analytics/case-money.ts.
+   */
+  amount_on_time: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface AnalyticsTables {

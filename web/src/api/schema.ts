@@ -324,7 +324,7 @@ export interface paths {
         get: {
             parameters: {
                 query: {
-                    /** @description step: the policy step a case is attributed to — a recovered case to the retry that collected, else the last message sent before the payment ("customer (no contact)" when there was none); any other case to the last message it was sent, else its last retry ("not contacted" when neither). channel and template: that step’s channel and template ("retry" for a retry). segment: the customer’s attributes.segment when the case opened ("none" without one). decline_class: the class of the case’s opening failure (soft, action_required, hard; "none" for an invoice nothing tried to charge). */
+                    /** @description step: the policy step a case is attributed to — a case that recovered failed money to the retry that collected, else the last message sent before the payment ("customer (no contact)" when there was none); any other case to the last message it was sent, else its last retry ("not contacted" when neither). channel and template: that step’s channel and template ("retry" for a retry). segment: the customer’s attributes.segment when the case opened ("none" without one). decline_class: the class of the case’s opening failure (soft, action_required, hard; "none" for an invoice nothing tried to charge). */
                     dimension: "step" | "channel" | "template" | "segment" | "decline_class";
                     /** @description start of the period, included (ISO 8601); default: 30 days before `to` */
                     from?: string;
@@ -344,7 +344,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @description step: the policy step a case is attributed to — a recovered case to the retry that collected, else the last message sent before the payment ("customer (no contact)" when there was none); any other case to the last message it was sent, else its last retry ("not contacted" when neither). channel and template: that step’s channel and template ("retry" for a retry). segment: the customer’s attributes.segment when the case opened ("none" without one). decline_class: the class of the case’s opening failure (soft, action_required, hard; "none" for an invoice nothing tried to charge). */
+                            /** @description step: the policy step a case is attributed to — a case that recovered failed money to the retry that collected, else the last message sent before the payment ("customer (no contact)" when there was none); any other case to the last message it was sent, else its last retry ("not contacted" when neither). channel and template: that step’s channel and template ("retry" for a retry). segment: the customer’s attributes.segment when the case opened ("none" without one). decline_class: the class of the case’s opening failure (soft, action_required, hard; "none" for an invoice nothing tried to charge). */
                             dimension: "step" | "channel" | "template" | "segment" | "decline_class";
                             /**
                              * Format: date-time
@@ -353,15 +353,15 @@ export interface paths {
                             from: string;
                             /** @description per currency, largest recovered amount first */
                             rows: {
-                                /** @description cases opened in the period with this key */
+                                /** @description cases opened in the period with this key and a failed amount now (cases paid on time are left out) */
                                 cases: number;
                                 /** @description ISO 4217 code; each currency has its own row */
                                 currency: string;
-                                /** @description Σ amount failed of those cases */
+                                /** @description Σ failed amount of those cases */
                                 failed_amount: number;
                                 /** @description the step id, channel, template, segment or decline class */
                                 key: string;
-                                /** @description Σ amount recovered of those cases */
+                                /** @description Σ of the failed amount those cases recovered */
                                 recovered_amount: number;
                                 /** @description those cases that are recovered now */
                                 recovered_cases: number;
@@ -456,7 +456,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Failed and recovered amounts per UTC day and currency, only days with either */
+        /** Failed, recovered and on-time amounts per UTC day and currency: every day of the period, zero-filled, for each currency with any */
         get: {
             parameters: {
                 query?: {
@@ -480,6 +480,8 @@ export interface paths {
                         "application/json": {
                             /** @description oldest day first */
                             days: {
+                                /** @description Σ of the payments received that day on cases on or before the due date of an invoice whose charge never failed */
+                                collected_on_time_amount: number;
                                 /** @description ISO 4217 code; each currency has its own row */
                                 currency: string;
                                 /**
@@ -487,9 +489,9 @@ export interface paths {
                                  * @description a UTC calendar day, YYYY-MM-DD
                                  */
                                 date: string;
-                                /** @description Σ amount failed of the cases opened that day */
+                                /** @description Σ failed amount, as of now, of the cases opened that day (failed: what failed charges left unpaid, and what was unpaid when an invoice fell due; money paid on or before the due date of an invoice whose charge never failed is collected on time, never failed) */
                                 failed_amount: number;
-                                /** @description Σ of the payments received that day on cases */
+                                /** @description Σ of the payments received that day on cases, for money that had failed */
                                 recovered_amount: number;
                             }[];
                             /**
@@ -611,11 +613,13 @@ export interface paths {
                                 next_60_days: number;
                                 /** @description expected collections in the next 90 days (includes the first 60) */
                                 next_90_days: number;
-                                /** @description remaining balance of the open cases now: Σ (total − amount_paid) of their open invoices */
+                                /** @description remaining balance of the open cases now: Σ (total − amount_paid) of their open invoices; the overview’s open_in_cases_amount (see open_balance_note) */
                                 open_amount: number;
                             }[];
                             /** @description how the forecast is made, in plain words, for people */
                             method: string;
+                            /** @description why the overview’s open receivables and the forecast’s open amount differ, for people */
+                            open_balance_note: string;
                         };
                     };
                 };
@@ -874,21 +878,29 @@ export interface paths {
                                     /** @description open balance more than 90 days past due */
                                     days_90_plus: number;
                                 };
-                                /** @description cases opened in the period */
+                                /** @description cases opened in the period, failed or not (yet) */
                                 cases_opened: number;
+                                /** @description Σ paid on the cases opened in the period on or before the due date of an invoice whose charge never failed (a B2B case opens before the due date, for reminders): neither failed nor recovered */
+                                collected_on_time_amount: number;
                                 /** @description ISO 4217 code; each currency has its own row */
                                 currency: string;
                                 /** @description days sales outstanding: open receivables now (Σ balance of all open invoices) ÷ amount invoiced in the period (Σ total of invoices created in it) × days in the period; null when nothing was invoiced */
                                 dso_days: number | null;
-                                /** @description Σ amount failed of the cases opened in the period (what was overdue when they opened) */
+                                /** @description Σ failed amount, as of now, of the cases opened in the period (failed: what failed charges left unpaid, and what was unpaid when an invoice fell due; money paid on or before the due date of an invoice whose charge never failed is collected on time, never failed) */
                                 failed_amount: number;
-                                /** @description median days from opening to recovery of the recovered cases opened in the period; null when none */
+                                /** @description cases opened in the period with a failed amount now */
+                                failed_cases: number;
+                                /** @description median days from opening to recovery of the recovered_cases; null when none */
                                 median_days_to_recover: number | null;
+                                /** @description open receivables now: Σ (total − amount_paid) of every open invoice */
+                                open_amount: number;
+                                /** @description the part of open_amount in open cases: the forecast’s open_amount, from the same query (see open_balance_note) */
+                                open_in_cases_amount: number;
                                 /** @description Σ (total − amount_paid) of open invoices whose due date is before now */
                                 open_overdue_amount: number;
-                                /** @description Σ amount recovered, so far, of the cases opened in the period */
+                                /** @description Σ of the failed amount the cases opened in the period have recovered so far */
                                 recovered_amount: number;
-                                /** @description cases opened in the period that are recovered now */
+                                /** @description cases opened in the period that are recovered now and recovered failed money */
                                 recovered_cases: number;
                                 /** @description recovered_amount ÷ failed_amount (0–1); null when nothing failed */
                                 recovery_rate: number | null;
@@ -898,6 +910,8 @@ export interface paths {
                              * @description start of the period the figures cover, included
                              */
                             from: string;
+                            /** @description why the overview’s open receivables and the forecast’s open amount differ, for people */
+                            open_balance_note: string;
                             /**
                              * Format: date-time
                              * @description end of the period the figures cover, excluded
