@@ -36,6 +36,9 @@ export default function ForecastPage() {
         <>
           <Alert color="gray" title="How this is estimated">
             <Text size="sm">{forecast.data.method}</Text>
+            <Text size="sm" mt="xs" data-testid="open-balance-note">
+              {forecast.data.open_balance_note}
+            </Text>
           </Alert>
           <Card withBorder>
             {forecast.data.currencies.length === 0 ? (

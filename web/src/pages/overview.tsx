@@ -35,8 +35,10 @@ export function OverviewPage() {
         <PeriodPicker period={period} onChange={setPeriod} />
       </Group>
       <Text size="sm" c="dimmed">
-        Recovery counts the cases opened in the period; open balances, aging and active cases are as of now. Each
-        currency stands alone: amounts in different currencies are never added together.
+        Recovery counts the cases opened in the period; open balances, aging and active cases are as of now. Failed
+        means a failed charge or an invoice unpaid at its due date: money paid on or before the due date (a B2B
+        case opens days before it, for reminders) is collected on time, not recovered. Each currency stands alone:
+        amounts in different currencies are never added together.
       </Text>
       {overview.isPending ? (
         <Loading what="the overview" />
@@ -52,14 +54,18 @@ export function OverviewPage() {
           <CurrencyOverview key={row.currency} row={row} daily={daily.data} dailyError={daily.error} />
         ))
       )}
-      {overview.data && overview.data.currencies.length > 0 && <AgingTable rows={overview.data.currencies} />}
+      {overview.data && overview.data.currencies.length > 0 && (
+        <AgingTable rows={overview.data.currencies} note={overview.data.open_balance_note} />
+      )}
     </Stack>
   );
 }
 
 function CurrencyOverview({ row, daily, dailyError }: { row: CurrencyRow; daily?: Daily; dailyError: unknown }) {
   const c = row.currency;
+  // The API lists every day of the period, so the chart's time axis has no gaps.
   const days = (daily?.days ?? []).filter((d) => d.currency === c);
+  const quiet = days.every((d) => d.failed_amount + d.recovered_amount + d.collected_on_time_amount === 0);
   return (
     <Card withBorder component="section" aria-label={`${c} overview`} data-testid={`overview-${c}`}>
       <Title order={3} size="h4" mb="sm">
@@ -68,10 +74,32 @@ function CurrencyOverview({ row, daily, dailyError }: { row: CurrencyRow; daily?
       <SimpleGrid cols={{ base: 2, sm: 4 }}>
         <Kpi label="Recovery rate" value={formatRate(row.recovery_rate)} hint="recovered ÷ failed amount" testId="recovery-rate" />
         <Kpi label="Recovered" value={formatMoney(row.recovered_amount, c)} hint="recovered on the period's cases" testId="recovered" />
-        <Kpi label="Failed" value={formatMoney(row.failed_amount, c)} hint="failed amount of the cases opened in the period" testId="failed" />
+        <Kpi
+          label="Failed"
+          value={formatMoney(row.failed_amount, c)}
+          hint="failed charges and invoices unpaid at their due date, of the cases opened in the period"
+          testId="failed"
+        />
+        <Kpi
+          label="Collected on time"
+          value={formatMoney(row.collected_on_time_amount, c)}
+          hint="paid on or before the due date on the period's cases: never failed, not counted as recovered"
+          testId="collected-on-time"
+        />
         <Kpi label="Open overdue" value={formatMoney(row.open_overdue_amount, c)} hint="open invoices past due, now" testId="open-overdue" />
         <Kpi label="Active cases" value={String(row.active_cases)} hint="cases open now" testId="active-cases" />
-        <Kpi label="Cases opened" value={String(row.cases_opened)} hint="in the period" testId="cases-opened" />
+        <Kpi
+          label="Cases opened"
+          value={`${row.cases_opened} (${row.failed_cases} failed)`}
+          hint="in the period; failed: with a failed amount now"
+          testId="cases-opened"
+        />
+        <Kpi
+          label="Open receivables"
+          value={formatMoney(row.open_amount, c)}
+          hint={`every open invoice, now; ${formatMoney(row.open_in_cases_amount, c)} of it in open cases (the forecast's open amount)`}
+          testId="open-receivables"
+        />
         <Kpi
           label="Median days to recover"
           value={row.median_days_to_recover === null ? '–' : row.median_days_to_recover.toFixed(1)}
@@ -86,11 +114,11 @@ function CurrencyOverview({ row, daily, dailyError }: { row: CurrencyRow; daily?
         />
       </SimpleGrid>
       <Title order={4} size="h6" mt="md" mb="xs">
-        Failed vs recovered per day
+        Failed, recovered and collected on time per day
       </Title>
       {dailyError ? (
         <ErrorState error={dailyError} />
-      ) : days.length === 0 ? (
+      ) : quiet ? (
         <Text size="sm" c="dimmed">
           No failures or recoveries in this period.
         </Text>
@@ -101,16 +129,18 @@ function CurrencyOverview({ row, daily, dailyError }: { row: CurrencyRow; daily?
             date: d.date.slice(5),
             Failed: major(d.failed_amount, c),
             Recovered: major(d.recovered_amount, c),
+            'On time': major(d.collected_on_time_amount, c),
           }))}
           dataKey="date"
           series={[
             { name: 'Failed', color: 'red.7' },
             { name: 'Recovered', color: 'teal.8' },
+            { name: 'On time', color: 'gray.6' },
           ]}
           valueFormatter={(v) => formatMoney(Math.round(v * 10 ** minorDigits(c)), c)}
           withLegend
           yAxisProps={{ width: 100 }}
-          aria-label={`${c}: failed and recovered amounts per day`}
+          aria-label={`${c}: failed, recovered and on-time amounts per day`}
         />
       )}
     </Card>
@@ -140,7 +170,7 @@ const BUCKETS = [
   ['days_90_plus', '90+ days'],
 ] as const;
 
-function AgingTable({ rows }: { rows: readonly CurrencyRow[] }) {
+function AgingTable({ rows, note }: { rows: readonly CurrencyRow[]; note: string }) {
   const columns: Column<CurrencyRow>[] = [
     { header: 'Currency', cell: (r) => r.currency, csv: (r) => r.currency },
     ...BUCKETS.map(([key, header]) => ({
@@ -156,6 +186,9 @@ function AgingTable({ rows }: { rows: readonly CurrencyRow[] }) {
         Aging of open invoices
       </Title>
       <DataTable caption="Open balance by days past due, now" columns={columns} rows={rows} rowKey={(r) => r.currency} exportName="aging" />
+      <Text size="sm" c="dimmed" mt="xs" data-testid="open-balance-note">
+        {note}
+      </Text>
     </Card>
   );
 }

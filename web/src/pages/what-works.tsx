@@ -88,8 +88,9 @@ export default function WhatWorksPage() {
           />
         </Group>
         <Text size="sm" c="dimmed" mb="sm">
-          Over the cases opened in the period. A recovered case is credited to the retry that collected, or to the
-          last message sent before the customer paid.
+          Over the cases opened in the period with a failed amount. A recovered case is credited to the retry that
+          collected, or to the last message sent before the customer paid. Money paid on or before an invoice's due
+          date never failed: it is collected on time, and no step earns credit for it.
         </Text>
         {breakdown.isPending ? (
           <Loading what="the breakdown" />
