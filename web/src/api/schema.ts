@@ -1440,8 +1440,8 @@ export interface paths {
                     paused?: boolean;
                     /** @description a policy name: any of its versions */
                     policy?: string;
-                    /** @description open while dunning runs; every other state is closed */
-                    state?: "open" | "recovered" | "exhausted" | "cancelled" | "written_off";
+                    /** @description open while dunning runs; needs_attention when the engine failed on it too often in a row (still owed, left alone until a person retries it); every other state is closed */
+                    state?: "open" | "needs_attention" | "recovered" | "exhausted" | "cancelled" | "written_off";
                 };
                 header?: never;
                 path?: never;
@@ -1480,12 +1480,16 @@ export interface paths {
                                 currency: string;
                                 customer_id: string;
                                 customer_name: string;
+                                /** @description how many times in a row the engine failed on the case (0 when healthy); retried with backoff */
+                                error_count: number;
                                 /**
                                  * Format: date-time
                                  * @description when it was handed to people
                                  */
                                 escalated_at: string | null;
                                 id: string;
+                                /** @description what the latest failure said; null once the case is worked without error */
+                                last_error: string | null;
                                 /**
                                  * Format: date-time
                                  * @description when its next step is due
@@ -1501,8 +1505,8 @@ export interface paths {
                                     name: string;
                                     version: number;
                                 };
-                                /** @description open while dunning runs; every other state is closed */
-                                state: "open" | "recovered" | "exhausted" | "cancelled" | "written_off";
+                                /** @description open while dunning runs; needs_attention when the engine failed on it too often in a row (still owed, left alone until a person retries it); every other state is closed */
+                                state: "open" | "needs_attention" | "recovered" | "exhausted" | "cancelled" | "written_off";
                             }[];
                             next_cursor: string | null;
                         };
@@ -1630,6 +1634,8 @@ export interface paths {
                             currency: string;
                             customer_id: string;
                             customer_name: string;
+                            /** @description how many times in a row the engine failed on the case (0 when healthy); retried with backoff */
+                            error_count: number;
                             /**
                              * Format: date-time
                              * @description when it was handed to people
@@ -1650,6 +1656,8 @@ export interface paths {
                                 /** @description integer minor units of the currency */
                                 total: number;
                             }[];
+                            /** @description what the latest failure said; null once the case is worked without error */
+                            last_error: string | null;
                             /**
                              * Format: date-time
                              * @description when its next step is due
@@ -1665,8 +1673,8 @@ export interface paths {
                                 name: string;
                                 version: number;
                             };
-                            /** @description open while dunning runs; every other state is closed */
-                            state: "open" | "recovered" | "exhausted" | "cancelled" | "written_off";
+                            /** @description open while dunning runs; needs_attention when the engine failed on it too often in a row (still owed, left alone until a person retries it); every other state is closed */
+                            state: "open" | "needs_attention" | "recovered" | "exhausted" | "cancelled" | "written_off";
                             /** @description its planned steps, in time order */
                             steps: {
                                 action: string;
@@ -1828,12 +1836,16 @@ export interface paths {
                             currency: string;
                             customer_id: string;
                             customer_name: string;
+                            /** @description how many times in a row the engine failed on the case (0 when healthy); retried with backoff */
+                            error_count: number;
                             /**
                              * Format: date-time
                              * @description when it was handed to people
                              */
                             escalated_at: string | null;
                             id: string;
+                            /** @description what the latest failure said; null once the case is worked without error */
+                            last_error: string | null;
                             /**
                              * Format: date-time
                              * @description when its next step is due
@@ -1849,8 +1861,8 @@ export interface paths {
                                 name: string;
                                 version: number;
                             };
-                            /** @description open while dunning runs; every other state is closed */
-                            state: "open" | "recovered" | "exhausted" | "cancelled" | "written_off";
+                            /** @description open while dunning runs; needs_attention when the engine failed on it too often in a row (still owed, left alone until a person retries it); every other state is closed */
+                            state: "open" | "needs_attention" | "recovered" | "exhausted" | "cancelled" | "written_off";
                         };
                     };
                 };
@@ -1982,12 +1994,16 @@ export interface paths {
                             currency: string;
                             customer_id: string;
                             customer_name: string;
+                            /** @description how many times in a row the engine failed on the case (0 when healthy); retried with backoff */
+                            error_count: number;
                             /**
                              * Format: date-time
                              * @description when it was handed to people
                              */
                             escalated_at: string | null;
                             id: string;
+                            /** @description what the latest failure said; null once the case is worked without error */
+                            last_error: string | null;
                             /**
                              * Format: date-time
                              * @description when its next step is due
@@ -2003,8 +2019,8 @@ export interface paths {
                                 name: string;
                                 version: number;
                             };
-                            /** @description open while dunning runs; every other state is closed */
-                            state: "open" | "recovered" | "exhausted" | "cancelled" | "written_off";
+                            /** @description open while dunning runs; needs_attention when the engine failed on it too often in a row (still owed, left alone until a person retries it); every other state is closed */
+                            state: "open" | "needs_attention" | "recovered" | "exhausted" | "cancelled" | "written_off";
                         };
                     };
                 };
@@ -2256,12 +2272,16 @@ export interface paths {
                             currency: string;
                             customer_id: string;
                             customer_name: string;
+                            /** @description how many times in a row the engine failed on the case (0 when healthy); retried with backoff */
+                            error_count: number;
                             /**
                              * Format: date-time
                              * @description when it was handed to people
                              */
                             escalated_at: string | null;
                             id: string;
+                            /** @description what the latest failure said; null once the case is worked without error */
+                            last_error: string | null;
                             /**
                              * Format: date-time
                              * @description when its next step is due
@@ -2277,8 +2297,8 @@ export interface paths {
                                 name: string;
                                 version: number;
                             };
-                            /** @description open while dunning runs; every other state is closed */
-                            state: "open" | "recovered" | "exhausted" | "cancelled" | "written_off";
+                            /** @description open while dunning runs; needs_attention when the engine failed on it too often in a row (still owed, left alone until a person retries it); every other state is closed */
+                            state: "open" | "needs_attention" | "recovered" | "exhausted" | "cancelled" | "written_off";
                         };
                     };
                 };
@@ -2546,12 +2566,16 @@ export interface paths {
                             currency: string;
                             customer_id: string;
                             customer_name: string;
+                            /** @description how many times in a row the engine failed on the case (0 when healthy); retried with backoff */
+                            error_count: number;
                             /**
                              * Format: date-time
                              * @description when it was handed to people
                              */
                             escalated_at: string | null;
                             id: string;
+                            /** @description what the latest failure said; null once the case is worked without error */
+                            last_error: string | null;
                             /**
                              * Format: date-time
                              * @description when its next step is due
@@ -2567,8 +2591,8 @@ export interface paths {
                                 name: string;
                                 version: number;
                             };
-                            /** @description open while dunning runs; every other state is closed */
-                            state: "open" | "recovered" | "exhausted" | "cancelled" | "written_off";
+                            /** @description open while dunning runs; needs_attention when the engine failed on it too often in a row (still owed, left alone until a person retries it); every other state is closed */
+                            state: "open" | "needs_attention" | "recovered" | "exhausted" | "cancelled" | "written_off";
                         };
                     };
                 };
@@ -2652,7 +2676,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Retry now: the next pending retry step (or, when the policy has none left, an ad-hoc `manual-retry-<n>` step) becomes due at once and runs at the next tick, under every rule a scheduled retry obeys (hard declines, network limits, idempotency); asking twice before it runs charges once */
+        /** Retry now: the next pending retry step (or, when the policy has none left, an ad-hoc `manual-retry-<n>` step) becomes due at once and runs at the next tick, under every rule a scheduled retry obeys (hard declines, network limits, idempotency); asking twice before it runs charges once. A `needs_attention` case is put back to work instead: open, its error count reset, due at once (a `case.reopened` event) */
         post: {
             parameters: {
                 query?: never;
@@ -2700,12 +2724,16 @@ export interface paths {
                             currency: string;
                             customer_id: string;
                             customer_name: string;
+                            /** @description how many times in a row the engine failed on the case (0 when healthy); retried with backoff */
+                            error_count: number;
                             /**
                              * Format: date-time
                              * @description when it was handed to people
                              */
                             escalated_at: string | null;
                             id: string;
+                            /** @description what the latest failure said; null once the case is worked without error */
+                            last_error: string | null;
                             /**
                              * Format: date-time
                              * @description when its next step is due
@@ -2721,8 +2749,8 @@ export interface paths {
                                 name: string;
                                 version: number;
                             };
-                            /** @description open while dunning runs; every other state is closed */
-                            state: "open" | "recovered" | "exhausted" | "cancelled" | "written_off";
+                            /** @description open while dunning runs; needs_attention when the engine failed on it too often in a row (still owed, left alone until a person retries it); every other state is closed */
+                            state: "open" | "needs_attention" | "recovered" | "exhausted" | "cancelled" | "written_off";
                         };
                     };
                 };
