@@ -155,7 +155,6 @@ async function recordIsolated(
     await recordOutcomes(database, works, failures, settings, now);
     return;
   } catch (error) {
-    if (works.length + failures.length <= 1) throw error;
     deps.logger.warn(
       { err: describeFailure(error) },
       'recording a batch failed; recording its cases one by one',

@@ -9,7 +9,7 @@ import { runRecoup, runRecoupOk, startRecoup } from '../support/processes.ts';
 import { seedFailedRenewals } from '../support/seed.ts';
 
 const START = Date.UTC(2026, 2, 2, 12);
-const CUSTOMERS = 300;
+const CUSTOMERS = 200;
 const MAX_FAILURES = 4;
 
 describe(`poison cases with two workers on one ${TEST_DB} database`, () => {
@@ -163,5 +163,5 @@ describe(`poison cases with two workers on one ${TEST_DB} database`, () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
     expect(missing.stderr).toContain("cases retry: no case 'case_nope'");
-  }, 180_000);
+  }, 300_000);
 });
