@@ -90,6 +90,9 @@ export async function runBatch(deps: EngineDeps, now: number): Promise<BatchRepo
     // Renewals stop before the leases are given back, so a released case is not taken for a lost one.
     await heartbeat.stop();
     if (acting.length > 0 || failures.length > 0) await recordIsolated(deps, acting, failures, now);
+    for (const f of [...failures, ...acting.filter((w) => w.error !== null).map(failureOf)]) {
+      deps.logger.warn({ case: f.case.id, step: f.stepId, err: f.error }, 'working a case failed');
+    }
     return { claimed: claimed.length, stepsDone: acting.filter((w) => w.stepStatus !== 'pending').length };
   } finally {
     await heartbeat.stop();
