@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tick } from '../../src/engine/tick.ts';
+import type { ChargeRequest, PaymentGateway } from '../../src/gateways/gateway.ts';
 import { TEST_DB } from '../support/databases.ts';
 import { DAY, type World, createWorld } from '../support/world.ts';
 
@@ -99,5 +101,87 @@ describe(`a case whose outcome cannot be written, on ${TEST_DB}`, () => {
       .orderBy('id')
       .execute();
     expect(types.map((t) => t.type)).toEqual(['case.failed', 'case.recovered']);
+  }, 60_000);
+
+  it('a charge that fails in a way the gateway does not explain fails its case alone', async () => {
+    const opened = world.clock.now();
+    const customers: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const customer = await world.customer({ name: `Charged ${i}` });
+      await world.method(customer, 'tok_ok');
+      await world.invoice(customer, { total: 7_000 + i, dueAt: opened, failedAt: opened });
+      customers.push(customer);
+    }
+    await world.advance(opened);
+    const caseOf = async (customer: string) =>
+      (
+        await db()
+          .selectFrom('cases')
+          .select('id')
+          .where('customer_id', '=', customer)
+          .executeTakeFirstOrThrow()
+      ).id;
+    const broken = await caseOf(customers[0]!);
+    const { deps } = world.runtime;
+    const gateway: PaymentGateway = {
+      name: deps.gateway.name,
+      chargesPerInvoice: deps.gateway.chargesPerInvoice,
+      async charge(request: ChargeRequest) {
+        if (request.description?.includes(broken))
+          throw new Error('the gateway answered something unreadable');
+        return deps.gateway.charge(request);
+      },
+    };
+    const day1 = opened + DAY;
+    world.clock.set(day1);
+    await tick({ ...deps, gateway }, day1);
+
+    for (const customer of customers.slice(1)) {
+      const c = await db()
+        .selectFrom('cases')
+        .select('state')
+        .where('id', '=', await caseOf(customer))
+        .executeTakeFirstOrThrow();
+      expect(c.state).toBe('recovered');
+    }
+    const failed = await db()
+      .selectFrom('cases')
+      .select(['state', 'error_count', 'last_error', 'next_due_at'])
+      .where('id', '=', broken)
+      .executeTakeFirstOrThrow();
+    expect({
+      ...failed,
+      error_count: Number(failed.error_count),
+      next_due_at: Number(failed.next_due_at),
+    }).toEqual({
+      state: 'open',
+      error_count: 1,
+      last_error: 'the gateway answered something unreadable',
+      next_due_at: day1 + 60_000,
+    });
+    const intents = await db()
+      .selectFrom('payment_attempts')
+      .select('status')
+      .where('case_id', '=', broken)
+      .execute();
+    expect(intents.map((a) => a.status)).toEqual(['pending']);
+
+    // The gateway answers again: the same intent is resolved, once.
+    await world.advance(day1 + 60_000);
+    const attempts = await db()
+      .selectFrom('payment_attempts')
+      .select('status')
+      .where('case_id', '=', broken)
+      .execute();
+    expect(attempts.map((a) => a.status)).toEqual(['succeeded']);
+    const healed = await db()
+      .selectFrom('cases')
+      .select(['state', 'error_count'])
+      .where('id', '=', broken)
+      .executeTakeFirstOrThrow();
+    expect({ ...healed, error_count: Number(healed.error_count) }).toEqual({
+      state: 'recovered',
+      error_count: 0,
+    });
   }, 60_000);
 });
