@@ -12,6 +12,10 @@ export interface RecoupConfig {
   readonly outboxDir: string;
   readonly leaseMs: number;
   readonly batchSize: number;
+  /** Failures in a row that park a case as needs_attention (RECOUP_CASE_MAX_FAILURES). */
+  readonly caseMaxFailures: number;
+  /** The delay before a failed case is retried, doubling per failure (RECOUP_CASE_RETRY_MS; 0 retries at once). */
+  readonly caseRetryMs: number;
   /** Days outbox events are kept for listing and replay once delivered (RECOUP_EVENT_RETENTION_DAYS). */
   readonly eventRetentionDays: number;
   /** Days the ids of applied inbound webhook events are kept to ignore retries (RECOUP_INBOUND_RETENTION_DAYS). */
@@ -90,6 +94,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RecoupConfig {
     outboxDir: env['RECOUP_OUTBOX_DIR'] || './.recoup/outbox',
     leaseMs: integer(env, 'RECOUP_LEASE_MS', 30_000, 1_000, 3_600_000),
     batchSize: integer(env, 'RECOUP_BATCH_SIZE', 500, 1, 10_000),
+    caseMaxFailures: integer(env, 'RECOUP_CASE_MAX_FAILURES', 5, 1, 100),
+    caseRetryMs: integer(env, 'RECOUP_CASE_RETRY_MS', 60_000, 0, 86_400_000),
     eventRetentionDays: integer(env, 'RECOUP_EVENT_RETENTION_DAYS', 90, 1, 36_500),
     // Stripe retries an event for up to three days: a shorter memory would apply a late retry twice.
     inboundRetentionDays: integer(env, 'RECOUP_INBOUND_RETENTION_DAYS', 30, 4, 36_500),

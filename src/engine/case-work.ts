@@ -1,3 +1,4 @@
+import { describeFailure } from '../domain/case-failures.ts';
 import type { CompiledPolicy, PolicyStep } from '../domain/policy.ts';
 import type { StepDecision } from '../domain/step-decision.ts';
 import type { CaseFactRows } from '../store/case-facts.ts';
@@ -52,6 +53,11 @@ export interface CaseWork {
   closedInvoices: Map<string, ClosedInvoice>;
   /** Set when the gateway could not be reached: no further charge is tried for this case in this batch. */
   halted: boolean;
+  /**
+   * Why working this case failed in this batch (see describeFailure); null while it goes well. A failed case acts
+   * no further (it is also halted): what it did before is recorded, and the failure retries or parks it.
+   */
+  error: string | null;
   timeline: NewTimelineEvent[];
   /** The attempt each of the timeline's `attempt.succeeded` and `attempt.failed` events reports. */
   outcomeAttempts: Map<NewTimelineEvent, AttemptRow>;
@@ -90,9 +96,16 @@ export function startCaseWork(
     payments: [],
     closedInvoices: new Map(),
     halted: false,
+    error: null,
     timeline: [],
     outcomeAttempts: new Map(),
   };
+}
+
+/** Marks a case's work as failed in this batch: it acts no further, and the failure is recorded on the case. */
+export function failWork(work: CaseWork, error: unknown): void {
+  work.error ??= describeFailure(error);
+  work.halted = true;
 }
 
 /** Appends a timeline event that names the policy version, step and rule behind it; returns the event. */

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Channel } from '../channels/channel.ts';
+import { DEFAULT_FAILURE_POLICY, type FailurePolicy } from '../domain/case-failures.ts';
 import type { RetentionSettings } from '../maintenance/retention-settings.ts';
 import type { TemplateRenderer } from '../channels/templates/renderer.ts';
 import type { PaymentGateway } from '../gateways/gateway.ts';
@@ -21,6 +22,7 @@ export interface EngineSettings {
   readonly gatewayConcurrency: number;
   readonly webhookAllowPrivate: boolean; // POST webhooks to loopback/private addresses too (off: refused)
   readonly retention: RetentionSettings; // how long delivered events and inbound event ids are kept
+  readonly failures: FailurePolicy; // how a case whose work fails is retried, and when it is parked
 }
 
 /** The ports and settings the engine works through: everything with I/O comes in here. */
@@ -51,5 +53,6 @@ export function defaultEngineSettings(owner: string): EngineSettings {
     gatewayConcurrency: 16,
     webhookAllowPrivate: false,
     retention: { eventDays: 90, inboundDays: 30 },
+    failures: DEFAULT_FAILURE_POLICY,
   };
 }

@@ -3,7 +3,7 @@ import { stampCredit } from '../analytics/recovery-credit.ts';
 import { insertMany } from '../store/batch.ts';
 import type { Trx } from '../store/database.ts';
 import type { NewOutboxEvent } from '../store/schema/webhooks.ts';
-import type { InvoiceRow, NewTimelineEvent } from '../store/tables.ts';
+import { ACTIVE_CASE_STATES, type InvoiceRow, type NewTimelineEvent } from '../store/tables.ts';
 import { lockCasesForEvents, outboxEvent, writeOutboxEvents } from '../webhooks/outbox.ts';
 import { newId } from './ids.ts';
 
@@ -67,7 +67,7 @@ export async function recordExternalPayments(trx: Trx, payments: readonly Extern
       .updateTable('cases')
       .set((eb) => ({ amount_recovered: eb('amount_recovered', '+', p.amount) }))
       .where('id', '=', p.invoice.case_id)
-      .where('state', '=', 'open')
+      .where('state', 'in', ACTIVE_CASE_STATES)
       .execute();
     events.push({
       case_id: p.invoice.case_id,
@@ -85,8 +85,8 @@ export async function recordExternalPayments(trx: Trx, payments: readonly Extern
 }
 
 /**
- * Closes each open case among `caseIds` that has nothing left to collect: `recovered` when money came in,
- * otherwise `cancelled` (its invoices were voided). Pending steps are cancelled in the same transaction, so no
+ * Closes each open or parked case among `caseIds` that has nothing left to collect: `recovered` when money came
+ * in, otherwise `cancelled` (its invoices were voided). Pending steps are cancelled in the same transaction, so no
  * later tick can remind a customer who has paid.
  */
 export async function settleCases(trx: Trx, caseIds: readonly string[], at: number): Promise<string[]> {
@@ -96,7 +96,7 @@ export async function settleCases(trx: Trx, caseIds: readonly string[], at: numb
     .selectFrom('cases')
     .select(['id', 'customer_id', 'currency', 'policy_version_id', 'amount_failed', 'amount_recovered'])
     .where('id', 'in', ids)
-    .where('state', '=', 'open')
+    .where('state', 'in', ACTIVE_CASE_STATES)
     .execute();
   if (open.length === 0) return [];
   const owing = await trx
@@ -121,7 +121,7 @@ export async function settleCases(trx: Trx, caseIds: readonly string[], at: numb
       // writes are guarded by `state = 'open'` and `status = 'pending'`, so it cannot reopen this case.
       .set({ state, closed_at: at, next_due_at: null })
       .where('id', '=', c.id)
-      .where('state', '=', 'open')
+      .where('state', 'in', ACTIVE_CASE_STATES)
       .execute();
     await trx
       .updateTable('scheduled_steps')

@@ -6,12 +6,13 @@ import { insertMany, updateMany } from '../store/batch.ts';
 import { type Trx, writeTransaction } from '../store/database.ts';
 import { latestPolicyVersions } from '../store/policies.ts';
 import type { NewOutboxEvent } from '../store/schema/webhooks.ts';
-import type {
-  CaseRow,
-  CustomerRow,
-  InvoiceRow,
-  NewTimelineEvent,
-  PolicyVersionRow,
+import {
+  ACTIVE_CASE_STATES,
+  type CaseRow,
+  type CustomerRow,
+  type InvoiceRow,
+  type NewTimelineEvent,
+  type PolicyVersionRow,
 } from '../store/tables.ts';
 import type { EngineDeps } from './deps.ts';
 import { outboxEvent, writeOutboxEvents } from '../webhooks/outbox.ts';
@@ -113,7 +114,8 @@ async function openBatch(
     const open = await trx
       .selectFrom('cases')
       .selectAll()
-      .where('state', '=', 'open')
+      // A parked case still owes: a new invoice joins it (one active case per customer and currency).
+      .where('state', 'in', ACTIVE_CASE_STATES)
       .where('customer_id', 'in', [...new Set(invoices.map((i) => i.customer_id))])
       .execute();
     const openByKey = new Map<string, CaseRow>(open.map((c) => [`${c.customer_id}|${c.currency}`, c]));
@@ -190,6 +192,8 @@ async function createCase(
     amount_failed: invoice.total - invoice.amount_paid,
     amount_recovered: 0,
     escalated_at: null,
+    error_count: 0,
+    last_error: null,
   };
   await trx
     .insertInto('cases')

@@ -2,13 +2,16 @@ import { sql } from 'kysely';
 import { stampPaidMessages } from '../analytics/message-payments.ts';
 import { stampCredit } from '../analytics/recovery-credit.ts';
 import { allocatePayment } from '../domain/allocation.ts';
+import { type FailurePolicy, onCaseFailure } from '../domain/case-failures.ts';
 import { insertMany, updateMany } from '../store/batch.ts';
 import { type Database, type Trx, writeTransaction } from '../store/database.ts';
 import { releaseCases, renewLeases } from '../store/scheduler.ts';
-import type { PaymentsTable } from '../store/tables.ts';
+import type { CaseFact } from '../store/case-facts.ts';
+import type { NewTimelineEvent, PaymentsTable } from '../store/tables.ts';
 import { batchOutboxEvents } from '../webhooks/engine-events.ts';
 import { lockCasesForEvents, writeOutboxEvents } from '../webhooks/outbox.ts';
 import { type CaseWork, addEvent } from './case-work.ts';
+import type { EngineSettings } from './deps.ts';
 import { unitSettled } from './charge-units.ts';
 import { type ExternalPayment, recordExternalPayments, settleCases } from './external-payments.ts';
 import { newId } from './ids.ts';
@@ -54,17 +57,27 @@ export async function recordIntents(
   });
 }
 
+/** A case whose work failed in a batch: its row as claimed (with its failures so far), its step, and why. */
+export interface CaseFailure {
+  readonly case: Pick<CaseFact, 'id' | 'policy_version_id' | 'error_count'>;
+  readonly stepId: string | null;
+  readonly error: string;
+}
+
 /**
  * Records a batch's outcomes in one transaction. Message outcomes are facts about the world and are always kept;
  * everything that decides the case's future is written only for cases this worker still leases, and never
- * reopens a case that a payment closed meanwhile.
+ * reopens a case that a payment closed meanwhile. The failed cases among them (and `failures`, cases that failed
+ * before acting) are retried later or parked; a case worked without error forgets its earlier failures.
  */
 export async function recordOutcomes(
   database: Database,
   works: readonly CaseWork[],
-  owner: string,
+  failures: readonly CaseFailure[],
+  settings: Pick<EngineSettings, 'owner' | 'failures'>,
   now: number,
 ) {
+  const { owner } = settings;
   return writeTransaction(database, async (trx) => {
     const sent = works.filter((w) => w.message && w.message.status !== 'sending').map((w) => w.message!);
     await updateMany(
@@ -80,12 +93,19 @@ export async function recordOutcomes(
     // Settled first: the release writes the new due time of the cases a step only moved. What settling adds to a
     // case whose lease was lost is never written.
     settleWorks(works, now);
-    const owned = await releaseCases(
+    const owned = await releaseCases(trx, owner, [
+      ...works.map((w) => ({ id: w.rows.case.id, nextDueAt: nextDue(w), moveDue: onlyMovesDue(w) })),
+      ...failures.map((f) => ({ id: f.case.id, nextDueAt: null, moveDue: false })),
+    ]);
+    const failed = [...failures, ...works.filter((w) => w.error !== null).map(failureOf)];
+    await recordFailures(
       trx,
-      owner,
-      works.map((w) => ({ id: w.rows.case.id, nextDueAt: nextDue(w), moveDue: onlyMovesDue(w) })),
+      failed.filter((f) => owned.has(f.case.id)),
+      settings.failures,
+      now,
     );
     const mine = works.filter((w) => owned.has(w.rows.case.id));
+    await forgetFailures(trx, mine);
     if (mine.length === 0) {
       await stampPaidMessages(trx, answerable(works));
       await writeEvents(trx, works, owned, now);
@@ -135,6 +155,79 @@ export async function recordOutcomes(
     await writeEvents(trx, works, owned, now);
     return owned;
   });
+}
+
+/**
+ * Records each failure on its case (still open: a payment may have closed it meanwhile) with a timeline event: the
+ * error and the count, and the next try pushed back (see onCaseFailure), or the case parked as `needs_attention`.
+ * Written after the release, whose due time it overrides. Failures are rare: a statement per case is cheap here.
+ */
+async function recordFailures(
+  trx: Trx,
+  failures: readonly CaseFailure[],
+  policy: FailurePolicy,
+  now: number,
+): Promise<void> {
+  for (const f of failures) {
+    const outcome = onCaseFailure(f.case.error_count, now, policy);
+    const result = await trx
+      .updateTable('cases')
+      .set(
+        outcome.kind === 'park'
+          ? { state: 'needs_attention', error_count: outcome.errorCount, last_error: f.error }
+          : { error_count: outcome.errorCount, last_error: f.error, next_due_at: outcome.retryAt },
+      )
+      .where('id', '=', f.case.id)
+      .where('state', '=', 'open')
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) continue;
+    const event = {
+      case_id: f.case.id,
+      at: now,
+      policy_version_id: f.case.policy_version_id,
+      step_id: f.stepId,
+    };
+    const events: NewTimelineEvent[] = [
+      {
+        ...event,
+        type: 'case.failed',
+        rule: f.error,
+        data: JSON.stringify({
+          error: f.error,
+          error_count: outcome.errorCount,
+          retry_at: outcome.kind === 'retry' ? outcome.retryAt : null,
+        }),
+      },
+    ];
+    if (outcome.kind === 'park') {
+      events.push({
+        ...event,
+        type: 'case.needs_attention',
+        rule: `failed ${outcome.errorCount} times in a row; the engine leaves it until a person retries it`,
+        data: JSON.stringify({ error_count: outcome.errorCount }),
+      });
+    }
+    await insertMany(trx, 'timeline_events', events);
+  }
+}
+
+/** Clears the failures of cases that were worked without error this time (only those that had any: no cost else). */
+async function forgetFailures(trx: Trx, works: readonly CaseWork[]): Promise<void> {
+  const healed = works
+    .filter((w) => w.error === null && w.rows.case.error_count > 0)
+    .map((w) => w.rows.case.id);
+  if (healed.length === 0) return;
+  await trx
+    .updateTable('cases')
+    .set({ error_count: 0, last_error: null })
+    .where('id', 'in', healed)
+    .where('state', '=', 'open')
+    .execute();
+}
+
+/** The failure of a work that failed. */
+export function failureOf(w: CaseWork): CaseFailure {
+  return { case: w.rows.case, stepId: w.stepId, error: w.error! };
 }
 
 /** The cases whose messages a payment may now answer: one was just charged, or one of their messages was sent. */

@@ -9,6 +9,7 @@ import { TemplateOverrides } from '../channels/templates/overrides.ts';
 import { DEFAULT_TEMPLATE_ROOT, TemplateRenderer } from '../channels/templates/renderer.ts';
 import { WebhookChannel } from '../channels/webhook/webhook-channel.ts';
 import { ConfigError, type RecoupConfig } from '../config/env.ts';
+import { DEFAULT_FAILURE_POLICY } from '../domain/case-failures.ts';
 import { type Clock, systemClock } from '../engine/clock.ts';
 import { type EngineDeps, defaultEngineSettings } from '../engine/deps.ts';
 import { PolicyCache } from '../engine/policy-cache.ts';
@@ -87,6 +88,11 @@ export async function openRuntime(config: RecoupConfig, options: RuntimeOptions 
     ...defaultEngineSettings(options.owner ?? workerId()),
     leaseMs: config.leaseMs,
     batchSize: config.batchSize,
+    failures: {
+      maxFailures: config.caseMaxFailures,
+      retryMs: config.caseRetryMs,
+      maxRetryMs: Math.max(DEFAULT_FAILURE_POLICY.maxRetryMs, config.caseRetryMs),
+    },
     payLinkBase: config.payLinkBase,
     publicUrl: config.publicUrl,
     emailTracking: config.emailTracking,

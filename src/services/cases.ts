@@ -3,7 +3,13 @@ import { stampCredit } from '../analytics/recovery-credit.ts';
 import { roleGrants } from '../api/auth/permissions.ts';
 import { manualRetryStepId, nextManualStepId } from '../engine/manual-steps.ts';
 import { type Database, type Queryable, type Trx, writeTransaction } from '../store/database.ts';
-import type { CaseState, InvoiceRow, StepRow, TimelineRow } from '../store/tables.ts';
+import {
+  ACTIVE_CASE_STATES,
+  type CaseState,
+  type InvoiceRow,
+  type StepRow,
+  type TimelineRow,
+} from '../store/tables.ts';
 import { outboxEvent, writeOutboxEvents } from '../webhooks/outbox.ts';
 import { type Actor, actorData } from './actor.ts';
 
@@ -50,6 +56,9 @@ export interface CaseSummary {
   /** The person working the case, if anyone. */
   readonly assignee_user_id: string | null;
   readonly assignee_email: string | null;
+  /** Failures in a row of the engine's work on it (0 when healthy), and what the latest said. */
+  readonly error_count: number;
+  readonly last_error: string | null;
 }
 
 /** A case with everything that explains it: invoices, planned steps and the timeline, oldest first. */
@@ -84,7 +93,7 @@ const OWED = sql<number>`(select cast(coalesce(sum(case when i.total > i.amount_
 const SUMMARY = sql`select c.id, c.customer_id, cu.name as customer_name, c.currency, c.state, c.paused,
   c.policy_version_id, p.name as policy_name, p.version as policy_version, c.anchor_at, c.opened_at, c.closed_at,
   c.next_due_at, c.escalated_at, c.amount_failed, c.amount_recovered, ${OWED} as amount_owed,
-  c.assignee_user_id, au.email as assignee_email
+  c.assignee_user_id, au.email as assignee_email, c.error_count, c.last_error
   from cases c
   join customers cu on cu.id = c.customer_id
   join policy_versions p on p.id = c.policy_version_id
@@ -274,7 +283,7 @@ export async function resumeCase(
 }
 
 /**
- * Cancels an open case: it closes as `cancelled` and every pending step is cancelled in the same transaction. The
+ * Cancels an open or parked (needs_attention) case: it closes as `cancelled` and every pending step is cancelled in the same transaction. The
  * updates are guarded by `state = 'open'` and `status = 'pending'`, exactly as the engine's own writes are, so a
  * worker finishing a step on this case meanwhile cannot reopen it or revive a step.
  */
@@ -287,7 +296,7 @@ export async function cancelCase(
       .updateTable('cases')
       .set({ state: 'cancelled', closed_at: input.now, next_due_at: null })
       .where('id', '=', input.id)
-      .where('state', '=', 'open')
+      .where('state', 'in', ACTIVE_CASE_STATES)
       .returning(['id', 'policy_version_id', 'customer_id', 'currency'])
       .executeTakeFirst();
     if (!changed) {
@@ -329,13 +338,15 @@ export async function cancelCase(
  * caps and advised waits, the step's own idempotency key), because it is a step the engine runs. Asking again
  * before the tick makes the same step due, so two requests charge once. Refused while the case is paused (resume
  * it first), while a worker holds its lease (the worker would write back the due time it had read), and when the
- * customer has no active payment method. Returns the step made due.
+ * customer has no active payment method. Returns the step made due. A parked (`needs_attention`) case is put back
+ * to work instead (reopenParked), and null is returned.
  */
 export async function retryCaseNow(
   database: Database,
   input: { id: string; actor: Actor; reason?: string | undefined; now: number; wallNow: number },
-): Promise<string> {
+): Promise<string | null> {
   return writeTransaction(database, async (trx) => {
+    if (await reopenParked(trx, input)) return null;
     // The update comes first: it takes the case's row lock, so concurrent requests see each other's ad-hoc step.
     const changed = await trx
       .updateTable('cases')
@@ -403,6 +414,34 @@ export async function retryCaseNow(
     );
     return step.step_id;
   });
+}
+
+/**
+ * Puts a parked (`needs_attention`) case back to work: open, its failures forgotten, due at once (its steps stay as
+ * they were, so the engine runs the step that failed); a `case.reopened` event names who did it. Returns whether the
+ * case was parked.
+ */
+async function reopenParked(
+  trx: Trx,
+  input: { id: string; actor: Actor; reason?: string | undefined; now: number },
+): Promise<boolean> {
+  const reopened = await trx
+    .updateTable('cases')
+    .set({ state: 'open', error_count: 0, last_error: null, next_due_at: input.now })
+    .where('id', '=', input.id)
+    .where('state', '=', 'needs_attention')
+    .returning(['id', 'policy_version_id'])
+    .executeTakeFirst();
+  if (!reopened) return false;
+  await addEvent(
+    trx,
+    reopened,
+    input.now,
+    'case.reopened',
+    `retried by ${byline(input.actor, input.reason)}: back to work after failing; due now`,
+    { by: actorData(input.actor), reason: input.reason ?? null },
+  );
+  return true;
 }
 
 /** Plans an ad-hoc retry step for a case, due at `now`, with the first `manual-retry-<n>` id the case has not used. */

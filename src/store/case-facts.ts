@@ -24,6 +24,7 @@ export const CASE_FACT_COLUMNS = [
   'escalated_at',
   'amount_failed',
   'amount_recovered',
+  'error_count',
 ] as const;
 const CUSTOMER_FACT_COLUMNS = [
   'id',

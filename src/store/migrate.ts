@@ -17,6 +17,7 @@ import * as retention from './migrations/014-retention.ts';
 import * as messagePayments from './migrations/015-message-payments.ts';
 import * as attemptSources from './migrations/016-attempt-sources.ts';
 import * as stripeIncrementalSync from './migrations/017-stripe-incremental-sync.ts';
+import * as caseFailures from './migrations/018-case-failures.ts';
 import * as collectedOnTime from './migrations/021-collected-on-time.ts';
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -40,6 +41,7 @@ const steps: Record<string, Step> = {
   '015-message-payments': messagePayments,
   '016-attempt-sources': attemptSources,
   '017-stripe-incremental-sync': stripeIncrementalSync,
+  '018-case-failures': caseFailures,
   '021-collected-on-time': collectedOnTime,
 };
 

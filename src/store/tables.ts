@@ -87,7 +87,11 @@ export interface PolicyVersionsTable {
   created_at: number;
 }
 
-export type CaseState = 'open' | 'recovered' | 'exhausted' | 'cancelled' | 'written_off';
+/** `needs_attention`: still owed, but parked after failing too often; the engine leaves it until a person retries it. */
+export type CaseState = 'open' | 'needs_attention' | 'recovered' | 'exhausted' | 'cancelled' | 'written_off';
+
+/** The states of a case that still owes: a payment may settle it, and a new invoice joins it. */
+export const ACTIVE_CASE_STATES: readonly CaseState[] = ['open', 'needs_attention'];
 
 export interface CasesTable {
   id: string;
@@ -105,6 +109,8 @@ export interface CasesTable {
   amount_failed: number; // what was overdue when invoices joined the case: the denominator of recovery rate
   amount_recovered: number;
   escalated_at: number | null;
+  error_count: Generated<number>; // failures since the case was last worked without error
+  last_error: string | null;
 }
 
 export type StepStatus = 'pending' | 'done' | 'skipped' | 'cancelled' | 'unknown' | 'failed';

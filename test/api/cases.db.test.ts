@@ -745,3 +745,75 @@ describe(`cases API on ${TEST_DB}: retry now without a retry step, assign, and c
     expect(Value.Check(EVENT_DATA['case.cancelled'], data)).toBe(true);
   });
 });
+
+describe(`cases API on ${TEST_DB}: cases the engine fails on`, () => {
+  it('lists a parked case under needs_attention with its error, counts it, and puts it back to work', async () => {
+    const caseId = await openCardCase();
+    // Its data broken under the engine: no pending step, yet due.
+    await db()
+      .updateTable('scheduled_steps')
+      .set({ status: 'cancelled', completed_at: now() })
+      .where('case_id', '=', caseId)
+      .execute();
+    await db().updateTable('cases').set({ next_due_at: now() }).where('id', '=', caseId).execute();
+    const { deps } = api.world.runtime;
+    const failures = { ...deps.settings.failures, maxFailures: 2 };
+    const engine = { ...deps, settings: { ...deps.settings, failures } };
+
+    await runBatch(engine, now());
+    const failing = await api.call(await as(MANAGER), { method: 'GET', url: `/v1/cases/${caseId}` });
+    expect(failing.json()).toMatchObject({
+      state: 'open',
+      error_count: 1,
+      last_error: `case ${caseId} is open with no pending step`,
+      next_due_at: new Date(now() + failures.retryMs).toISOString(),
+    });
+    api.world.clock.set(now() + failures.retryMs);
+    await runBatch(engine, now());
+
+    const listed = await api.call(await as(MANAGER), {
+      method: 'GET',
+      url: '/v1/cases?state=needs_attention',
+    });
+    expect(listed.statusCode, listed.body).toBe(200);
+    expect(listed.json().data).toEqual([
+      expect.objectContaining({
+        id: caseId,
+        state: 'needs_attention',
+        error_count: 2,
+        last_error: `case ${caseId} is open with no pending step`,
+      }),
+    ]);
+    const types = (await timelineOf(caseId)).map((e) => e.type);
+    expect(types.filter((t) => t === 'case.failed')).toHaveLength(2);
+    expect(types.at(-1)).toBe('case.needs_attention');
+    const metrics = await api.call({ scope: 'read' }, { method: 'GET', url: '/metrics' });
+    expect(metrics.body).toContain('recoup_cases{state="needs_attention"} 1');
+
+    // A viewer may not; an agent puts it back to work, due now, its failures forgotten.
+    expect((await post(caseId, 'retry', {}, { role: 'viewer' })).statusCode).toBe(403);
+    const retried = await post(caseId, 'retry', { reason: 'looked at it' }, { role: 'agent' });
+    expect(retried.statusCode, retried.body).toBe(200);
+    expect(retried.json()).toMatchObject({
+      state: 'open',
+      error_count: 0,
+      last_error: null,
+      next_due_at: new Date(now()).toISOString(),
+    });
+    expect((await timelineOf(caseId)).at(-1)).toMatchObject({
+      type: 'case.reopened',
+      rule: 'retried by agent@example.com: looked at it: back to work after failing; due now',
+    });
+    const audit = await db()
+      .selectFrom('audit_log')
+      .select(['route', 'object_id'])
+      .where('object_id', '=', caseId)
+      .where('route', 'like', '%/retry')
+      .where('status_code', '=', 200)
+      .execute();
+    expect(audit).toHaveLength(1);
+    const bad = await api.call(await as(MANAGER), { method: 'GET', url: '/v1/cases?state=stuck' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].field).toBe('query.state');
+  });
+});

@@ -73,6 +73,43 @@ describe('cases in the dashboard', () => {
     await context.close();
   });
 
+  it('shows a parked case with a needs attention badge and its last error, and Retry puts it back to work', async () => {
+    const id = await anOpenCase();
+    const db = dash.api.world.runtime.database.db;
+    await db
+      .updateTable('cases')
+      .set({
+        state: 'needs_attention',
+        error_count: 5,
+        last_error: `case ${id} is open with no pending step`,
+      })
+      .where('id', '=', id)
+      .execute();
+    const { context, page } = await dash.signedIn('agent');
+    await page.goto('/cases?state=needs_attention');
+    const row = page.getByRole('row').filter({ hasText: 'needs attention' });
+    await row.first().waitFor();
+    expect(await row.count()).toBe(1);
+    await page.goto(`/cases/${id}`);
+    await page.getByText(`Last error: case ${id} is open with no pending step`).waitFor();
+    await page.getByText('failed 5× in a row').waitFor();
+    await page.getByRole('group', { name: 'Case actions' }).getByRole('button', { name: 'Retry' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Retry' }).click();
+    await page.getByText('Case back to work').first().waitFor();
+    const after = await db
+      .selectFrom('cases')
+      .select(['state', 'error_count', 'last_error'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect({ ...after, error_count: Number(after.error_count) }).toEqual({
+      state: 'open',
+      error_count: 0,
+      last_error: null,
+    });
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await context.close();
+  });
+
   it('lets an agent take a case and then find it under "Me"', async () => {
     const id = await anOpenCase();
     const { context, page } = await dash.signedIn('agent');

@@ -36,12 +36,17 @@ import {
 const CaseStateSchema = Type.Union(
   [
     Type.Literal('open'),
+    Type.Literal('needs_attention'),
     Type.Literal('recovered'),
     Type.Literal('exhausted'),
     Type.Literal('cancelled'),
     Type.Literal('written_off'),
   ],
-  { description: 'open while dunning runs; every other state is closed' },
+  {
+    description:
+      'open while dunning runs; needs_attention when the engine failed on it too often in a row (still owed, ' +
+      'left alone until a person retries it); every other state is closed',
+  },
 );
 
 // A type array rather than anyOf: fast-json-stringify writes it without a schema check per value, which counts on
@@ -83,6 +88,14 @@ const caseProperties = {
     ],
     { description: 'the person working the case; null when nobody is' },
   ),
+  error_count: Type.Integer({
+    minimum: 0,
+    description:
+      'how many times in a row the engine failed on the case (0 when healthy); retried with backoff',
+  }),
+  last_error: Type.Union([Type.String(), Type.Null()], {
+    description: 'what the latest failure said; null once the case is worked without error',
+  }),
 };
 
 const CaseSchema = Type.Object(caseProperties);
@@ -219,6 +232,8 @@ export function presentCase(c: CaseSummary) {
     next_due_at: iso(c.next_due_at),
     escalated_at: iso(c.escalated_at),
     assignee: c.assignee_user_id === null ? null : { id: c.assignee_user_id, email: c.assignee_email ?? '' },
+    error_count: Number(c.error_count),
+    last_error: c.last_error,
   };
 }
 
@@ -427,7 +442,8 @@ export const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
     'retry',
     'Retry now: the next pending retry step (or, when the policy has none left, an ad-hoc `manual-retry-<n>` ' +
       'step) becomes due at once and runs at the next tick, under every rule a scheduled retry obeys (hard ' +
-      'declines, network limits, idempotency); asking twice before it runs charges once',
+      'declines, network limits, idempotency); asking twice before it runs charges once. A `needs_attention` ' +
+      'case is put back to work instead: open, its error count reset, due at once (a `case.reopened` event)',
     retryCaseNow,
   );
 

@@ -1,15 +1,19 @@
+import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { CaseState } from '../../store/tables.ts';
 import { withRuntime } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { formatInstant, money, table } from '../format.ts';
+import { nowOption } from '../now-option.ts';
 import { parseChoice, parseWhole } from '../parse.ts';
 
-const STATES: CaseState[] = ['open', 'recovered', 'exhausted', 'cancelled', 'written_off'];
+const STATES: CaseState[] = ['open', 'needs_attention', 'recovered', 'exhausted', 'cancelled', 'written_off'];
 
-/** `recoup cases list|show`. */
+/** `recoup cases list|show|retry`. */
 export function registerCases(program: Command): void {
-  const cases = program.command('cases').description('list cases and show a case with its timeline');
+  const cases = program
+    .command('cases')
+    .description('list cases, show a case with its timeline, and retry one');
 
   cases
     .command('list')
@@ -59,6 +63,9 @@ export function registerCases(program: Command): void {
         console.log(`Customer ${customer.name} (${customer.id}), ${customer.locale}, ${customer.time_zone}`);
         const reach = [customer.email, customer.phone].filter((v) => v !== null).join(', ');
         if (reach) console.log(`Contact ${reach}`);
+        if (c.error_count > 0) {
+          console.log(`Failed ${c.error_count} times in a row; last error: ${c.last_error ?? '-'}`);
+        }
         console.log(
           `Policy ${c.policy_version_id}; overdue ${money(c.amount_failed, c.currency)}, recovered ${money(c.amount_recovered, c.currency)}, owed ${money(c.amount_owed, c.currency)}`,
         );
@@ -92,6 +99,32 @@ export function registerCases(program: Command): void {
               e.rule ?? '',
             ]),
           )}`,
+        );
+      });
+    });
+
+  cases
+    .command('retry')
+    .argument('<id>', 'case id')
+    .option('--reason <text>', 'why, for the timeline')
+    .addOption(nowOption())
+    .description(
+      'retry a case now: a needs_attention case goes back to work (open, error count reset, due now); an open case has its next retry step made due',
+    )
+    .action(async (id: string, options: { reason?: string }) => {
+      const { CaseActionError, getCaseSummary, retryCaseNow } = await import('../../services/cases.ts');
+      await withRuntime(async ({ database, deps }) => {
+        const actor = { kind: 'cli', id: userInfo().username, name: `CLI (${userInfo().username})` } as const;
+        const now = deps.clock.now();
+        try {
+          await retryCaseNow(database, { id, actor, reason: options.reason, now, wallNow: Date.now() });
+        } catch (error) {
+          if (error instanceof CaseActionError) throw new UsageError(`cases retry: ${error.reason}`);
+          throw error;
+        }
+        const c = await getCaseSummary(database.db, id);
+        console.log(
+          `Case ${id} is ${c?.state ?? 'gone'}; next step due ${formatInstant(c?.next_due_at ?? null)}`,
         );
       });
     });

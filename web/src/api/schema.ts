@@ -1454,8 +1454,8 @@ export interface paths {
                     paused?: boolean;
                     /** @description a policy name: any of its versions */
                     policy?: string;
-                    /** @description open while dunning runs; every other state is closed */
-                    state?: "open" | "recovered" | "exhausted" | "cancelled" | "written_off";
+                    /** @description open while dunning runs; needs_attention when the engine failed on it too often in a row (still owed, left alone until a person retries it); every other state is closed */
+                    state?: "open" | "needs_attention" | "recovered" | "exhausted" | "cancelled" | "written_off";
                 };
                 header?: never;
                 path?: never;
@@ -1494,12 +1494,16 @@ export interface paths {
                                 currency: string;
                                 customer_id: string;
                                 customer_name: string;
+                                /** @description how many times in a row the engine failed on the case (0 when healthy); retried with backoff */
+                                error_count: number;
                                 /**
                                  * Format: date-time
                                  * @description when it was handed to people
                                  */
                                 escalated_at: string | null;
                                 id: string;
+                                /** @description what the latest failure said; null once the case is worked without error */
+                                last_error: string | null;
                                 /**
                                  * Format: date-time
                                  * @description when its next step is due
@@ -1515,8 +1519,8 @@ export interface paths {
                                     name: string;
                                     version: number;
                                 };
-                                /** @description open while dunning runs; every other state is closed */
-                                state: "open" | "recovered" | "exhausted" | "cancelled" | "written_off";
+                                /** @description open while dunning runs; needs_attention when the engine failed on it too often in a row (still owed, left alone until a person retries it); every other state is closed */
+                                state: "open" | "needs_attention" | "recovered" | "exhausted" | "cancelled" | "written_off";
                             }[];
                             next_cursor: string | null;
                         };
@@ -1644,6 +1648,8 @@ export interface paths {
                             currency: string;
                             customer_id: string;
                             customer_name: string;
+                            /** @description how many times in a row the engine failed on the case (0 when healthy); retried with backoff */
+                            error_count: number;
                             /**
                              * Format: date-time
                              * @description when it was handed to people
@@ -1664,6 +1670,8 @@ export interface paths {
                                 /** @description integer minor units of the currency */
                                 total: number;
                             }[];
+                            /** @description what the latest failure said; null once the case is worked without error */
+                            last_error: string | null;
                             /**
                              * Format: date-time
                              * @description when its next step is due
@@ -1679,8 +1687,8 @@ export interface paths {
                                 name: string;
                                 version: number;
                             };
-                            /** @description open while dunning runs; every other state is closed */
-                            state: "open" | "recovered" | "exhausted" | "cancelled" | "written_off";
+                            /** @description open while dunning runs; needs_attention when the engine failed on it too often in a row (still owed, left alone until a person retries it); every other state is closed */
+                            state: "open" | "needs_attention" | "recovered" | "exhausted" | "cancelled" | "written_off";
                             /** @description its planned steps, in time order */
                             steps: {
                                 action: string;
@@ -1842,12 +1850,16 @@ export interface paths {
                             currency: string;
                             customer_id: string;
                             customer_name: string;
+                            /** @description how many times in a row the engine failed on the case (0 when healthy); retried with backoff */
+                            error_count: number;
                             /**
                              * Format: date-time
                              * @description when it was handed to people
                              */
                             escalated_at: string | null;
                             id: string;
+                            /** @description what the latest failure said; null once the case is worked without error */
+                            last_error: string | null;
                             /**
                              * Format: date-time
                              * @description when its next step is due
@@ -1863,8 +1875,8 @@ export interface paths {
                                 name: string;
                                 version: number;
                             };
-                            /** @description open while dunning runs; every other state is closed */
-                            state: "open" | "recovered" | "exhausted" | "cancelled" | "written_off";
+                            /** @description open while dunning runs; needs_attention when the engine failed on it too often in a row (still owed, left alone until a person retries it); every other state is closed */
+                            state: "open" | "needs_attention" | "recovered" | "exhausted" | "cancelled" | "written_off";
                         };
                     };
                 };
@@ -1996,12 +2008,16 @@ export interface paths {
                             currency: string;
                             customer_id: string;
                             customer_name: string;
+                            /** @description how many times in a row the engine failed on the case (0 when healthy); retried with backoff */
+                            error_count: number;
                             /**
                              * Format: date-time
                              * @description when it was handed to people
                              */
                             escalated_at: string | null;
                             id: string;
+                            /** @description what the latest failure said; null once the case is worked without error */
+                            last_error: string | null;
                             /**
                              * Format: date-time
                              * @description when its next step is due
@@ -2017,8 +2033,8 @@ export interface paths {
                                 name: string;
                                 version: number;
                             };
-                            /** @description open while dunning runs; every other state is closed */
-                            state: "open" | "recovered" | "exhausted" | "cancelled" | "written_off";
+                            /** @description open while dunning runs; needs_attention when the engine failed on it too often in a row (still owed, left alone until a person retries it); every other state is closed */
+                            state: "open" | "needs_attention" | "recovered" | "exhausted" | "cancelled" | "written_off";
                         };
                     };
                 };
@@ -2270,12 +2286,16 @@ export interface paths {
                             currency: string;
                             customer_id: string;
                             customer_name: string;
+                            /** @description how many times in a row the engine failed on the case (0 when healthy); retried with backoff */
+                            error_count: number;
                             /**
                              * Format: date-time
                              * @description when it was handed to people
                              */
                             escalated_at: string | null;
                             id: string;
+                            /** @description what the latest failure said; null once the case is worked without error */
+                            last_error: string | null;
                             /**
                              * Format: date-time
                              * @description when its next step is due
@@ -2291,8 +2311,8 @@ export interface paths {
                                 name: string;
                                 version: number;
                             };
-                            /** @description open while dunning runs; every other state is closed */
-                            state: "open" | "recovered" | "exhausted" | "cancelled" | "written_off";
+                            /** @description open while dunning runs; needs_attention when the engine failed on it too often in a row (still owed, left alone until a person retries it); every other state is closed */
+                            state: "open" | "needs_attention" | "recovered" | "exhausted" | "cancelled" | "written_off";
                         };
                     };
                 };
@@ -2560,12 +2580,16 @@ export interface paths {
                             currency: string;
                             customer_id: string;
                             customer_name: string;
+                            /** @description how many times in a row the engine failed on the case (0 when healthy); retried with backoff */
+                            error_count: number;
                             /**
                              * Format: date-time
                              * @description when it was handed to people
                              */
                             escalated_at: string | null;
                             id: string;
+                            /** @description what the latest failure said; null once the case is worked without error */
+                            last_error: string | null;
                             /**
                              * Format: date-time
                              * @description when its next step is due
@@ -2581,8 +2605,8 @@ export interface paths {
                                 name: string;
                                 version: number;
                             };
-                            /** @description open while dunning runs; every other state is closed */
-                            state: "open" | "recovered" | "exhausted" | "cancelled" | "written_off";
+                            /** @description open while dunning runs; needs_attention when the engine failed on it too often in a row (still owed, left alone until a person retries it); every other state is closed */
+                            state: "open" | "needs_attention" | "recovered" | "exhausted" | "cancelled" | "written_off";
                         };
                     };
                 };
@@ -2666,7 +2690,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Retry now: the next pending retry step (or, when the policy has none left, an ad-hoc `manual-retry-<n>` step) becomes due at once and runs at the next tick, under every rule a scheduled retry obeys (hard declines, network limits, idempotency); asking twice before it runs charges once */
+        /** Retry now: the next pending retry step (or, when the policy has none left, an ad-hoc `manual-retry-<n>` step) becomes due at once and runs at the next tick, under every rule a scheduled retry obeys (hard declines, network limits, idempotency); asking twice before it runs charges once. A `needs_attention` case is put back to work instead: open, its error count reset, due at once (a `case.reopened` event) */
         post: {
             parameters: {
                 query?: never;
@@ -2714,12 +2738,16 @@ export interface paths {
                             currency: string;
                             customer_id: string;
                             customer_name: string;
+                            /** @description how many times in a row the engine failed on the case (0 when healthy); retried with backoff */
+                            error_count: number;
                             /**
                              * Format: date-time
                              * @description when it was handed to people
                              */
                             escalated_at: string | null;
                             id: string;
+                            /** @description what the latest failure said; null once the case is worked without error */
+                            last_error: string | null;
                             /**
                              * Format: date-time
                              * @description when its next step is due
@@ -2735,8 +2763,8 @@ export interface paths {
                                 name: string;
                                 version: number;
                             };
-                            /** @description open while dunning runs; every other state is closed */
-                            state: "open" | "recovered" | "exhausted" | "cancelled" | "written_off";
+                            /** @description open while dunning runs; needs_attention when the engine failed on it too often in a row (still owed, left alone until a person retries it); every other state is closed */
+                            state: "open" | "needs_attention" | "recovered" | "exhausted" | "cancelled" | "written_off";
                         };
                     };
                 };

@@ -74,6 +74,16 @@ function actionsFor(c: CaseDetail, session: Session, assignees: readonly Assigne
       },
     );
   }
+  if (session.can('cases:work') && c.state === 'needs_attention') {
+    actions.push({
+      id: 'retry',
+      label: 'Retry',
+      title: 'Put the case back to work (its failures are forgotten, its step runs again now)',
+      fields: [reason()],
+      done: 'Case back to work',
+      submit: (v) => unwrap(api.POST('/v1/cases/{id}/retry', { ...path, body: optional(v) })),
+    });
+  }
   if (session.can('cases:work') && open && !c.paused) {
     actions.push({
       id: 'remind',
@@ -155,7 +165,7 @@ function actionsFor(c: CaseDetail, session: Session, assignees: readonly Assigne
       submit: (v) => unwrap(api.POST('/v1/cases/{id}/notes', { ...path, body: { text: v['text'] ?? '' } })),
     });
   }
-  if (session.can('billing:write') && open) {
+  if (session.can('billing:write') && (open || c.state === 'needs_attention')) {
     actions.push({
       id: 'cancel',
       label: 'Cancel case',
@@ -294,7 +304,14 @@ export default function CasePage() {
             {c.customer_name} · {formatMoney(c.amount_owed, c.currency)} owed
           </Title>
           <Group gap="xs">
-            <Badge variant="light">{c.state}</Badge>
+            <Badge variant="light" color={c.state === 'needs_attention' ? 'red' : undefined}>
+              {c.state.replace('_', ' ')}
+            </Badge>
+            {c.error_count > 0 && (
+              <Badge color="orange" variant="outline" title={c.last_error ?? undefined}>
+                failed {c.error_count}× in a row
+              </Badge>
+            )}
             {c.paused && <Badge color="dark">paused</Badge>}
             {c.escalated_at && <Badge color="grape">escalated {formatDate(c.escalated_at)}</Badge>}
             <Text size="sm" c="dimmed">
@@ -302,6 +319,11 @@ export default function CasePage() {
               {c.assignee ? `assigned to ${c.assignee.email}` : 'unassigned'} · case {c.id}
             </Text>
           </Group>
+          {c.last_error && (
+            <Text size="sm" c="red">
+              Last error: {c.last_error}
+            </Text>
+          )}
         </Stack>
         <Group gap="xs" aria-label="Case actions" role="group">
           {actionsFor(c, session, assignees.data?.data ?? []).map((a) => (

@@ -3,7 +3,14 @@ import type { paths } from '../../api/schema.ts';
 
 export type CaseQuery = paths['/v1/cases']['get']['parameters']['query'];
 export type CaseState = NonNullable<CaseQuery['state']>;
-export const CASE_STATES: readonly CaseState[] = ['open', 'recovered', 'exhausted', 'cancelled', 'written_off'];
+export const CASE_STATES: readonly CaseState[] = [
+  'open',
+  'needs_attention',
+  'recovered',
+  'exhausted',
+  'cancelled',
+  'written_off',
+];
 
 /** What the list is filtered by, as text fields the way the URL and the form hold them. */
 export interface CaseFilters {

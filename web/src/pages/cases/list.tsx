@@ -31,6 +31,12 @@ type CaseRow = paths['/v1/cases']['get']['responses']['200']['content']['applica
 const PAGE = 50;
 const EXPORT_LIMIT = 10_000;
 
+const STATE_COLORS: Partial<Record<string, string>> = {
+  open: 'blue',
+  needs_attention: 'red',
+  recovered: 'teal',
+};
+
 /** The cases, filtered by state, policy, currency, amount, age and assignee, with saved views and CSV export. */
 export default function CasesPage() {
   const session = useSession();
@@ -87,10 +93,15 @@ export default function CasesPage() {
       header: 'State',
       cell: (c) => (
         <Group gap={4}>
-          <Badge variant="light" color={c.state === 'open' ? 'blue' : c.state === 'recovered' ? 'teal' : 'gray'}>
-            {c.state}
+          <Badge variant="light" color={STATE_COLORS[c.state] ?? 'gray'}>
+            {c.state.replace('_', ' ')}
           </Badge>
           {c.paused && <Badge color="dark">paused</Badge>}
+          {c.state === 'open' && c.error_count > 0 && (
+            <Badge color="orange" variant="outline" title={c.last_error ?? undefined}>
+              failing ×{c.error_count}
+            </Badge>
+          )}
         </Group>
       ),
       csv: (c) => (c.paused ? `${c.state} (paused)` : c.state),
