@@ -1,6 +1,7 @@
 import { access, constants } from 'node:fs/promises';
 import type { FieldCipher } from '../security/field-cipher.ts';
 import { type Database, writeTransaction } from '../store/database.ts';
+import type { Encoding } from './decode-lines.ts';
 import { ImportError, type ImportProblem } from './errors.ts';
 import { customerSpec } from './kinds/customers.ts';
 import { invoiceSpec } from './kinds/invoices.ts';
@@ -31,6 +32,8 @@ export interface ImportOptions {
   readonly cipher: FieldCipher;
   /** Called with the number of rows read so far, every 1,000 rows and once at the end. */
   readonly onProgress?: (rows: number) => void;
+  /** How the file's bytes are read as text; UTF-8 when not given. */
+  readonly encoding?: Encoding;
 }
 
 /**
@@ -62,7 +65,7 @@ async function run<F>(
   path: string,
   options: ImportOptions,
 ): Promise<ImportReport> {
-  const source = readRows(path, spec.columns);
+  const source = readRows(path, spec.columns, options.encoding);
   try {
     await access(path, constants.R_OK);
   } catch (error) {
