@@ -58,7 +58,7 @@ export function planCharges(works: readonly CaseWork[], now: number): Call[] {
     const limits = work.policy.policy.retryLimits ?? DEFAULT_RETRY_LIMITS;
     const plan = planRetry({
       methods: work.rows.methods.map(toMethodFacts),
-      attempts: chargeFacts(work.rows.attempts),
+      attempts: chargeFacts(work.rows),
       now,
       limits,
       triedThisStep: tried,

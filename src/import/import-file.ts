@@ -76,7 +76,7 @@ async function run<F>(
   const { rows, count, problems } = await validateRows(source, spec, options.onProgress);
   if (problems.length > 0) {
     // Still compare the valid rows with the database so one run reports every problem, not just the first kind.
-    const context = { now: options.now, lock: false, cipher: options.cipher };
+    const context = { now: options.now, lock: false, cipher: options.cipher, attributeFailures: true };
     const plan = rows.length > 0 ? await planner(database.db, rows, context) : null;
     throw new ImportError(byLine([...problems, ...(plan?.problems ?? [])]));
   }
@@ -84,7 +84,12 @@ async function run<F>(
     // Planned inside the transaction (on PostgreSQL with the invoices locked) so the writes rest on what the
     // database holds at commit time, not on what it held while the file was being read.
     const lock = database.dialect === 'postgres';
-    const plan = await planner(trx, rows, { now: options.now, lock, cipher: options.cipher });
+    const plan = await planner(trx, rows, {
+      now: options.now,
+      lock,
+      cipher: options.cipher,
+      attributeFailures: true,
+    });
     if (plan.problems.length > 0) throw new ImportError(byLine(plan.problems));
     const paymentsRecorded = await plan.write(trx);
     const { inserted, updated, unchanged } = plan;

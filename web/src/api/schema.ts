@@ -4009,6 +4009,8 @@ export interface paths {
                                 due_at: string;
                                 external_id: string | null;
                                 failed_at: string | null;
+                                /** @description the payment method failure_code applies to */
+                                failed_payment_method_id: string | null;
                                 failure_code: string | null;
                                 id: string;
                                 number: string;
@@ -4114,6 +4116,8 @@ export interface paths {
                          * @description when your own charge failed (charge_automatically only): dunning starts now
                          */
                         failed_at?: string;
+                        /** @description the payment method that charge failed on, by external_id (or id); the decline code applies to it alone (a lost card is never charged again, other methods still are); default: the customer's first active method by priority */
+                        failed_payment_method?: string;
                         /** @description the decline code of that charge */
                         failure_code?: string;
                         /** @description as printed on the invoice */
@@ -4147,6 +4151,8 @@ export interface paths {
                             due_at: string;
                             external_id: string | null;
                             failed_at: string | null;
+                            /** @description the payment method failure_code applies to */
+                            failed_payment_method_id: string | null;
                             failure_code: string | null;
                             id: string;
                             number: string;
@@ -4272,6 +4278,8 @@ export interface paths {
                             due_at: string;
                             external_id: string | null;
                             failed_at: string | null;
+                            /** @description the payment method failure_code applies to */
+                            failed_payment_method_id: string | null;
                             failure_code: string | null;
                             id: string;
                             number: string;
@@ -4402,6 +4410,8 @@ export interface paths {
                             due_at: string;
                             external_id: string | null;
                             failed_at: string | null;
+                            /** @description the payment method failure_code applies to */
+                            failed_payment_method_id: string | null;
                             failure_code: string | null;
                             id: string;
                             number: string;
@@ -4525,6 +4535,8 @@ export interface paths {
                             due_at: string;
                             external_id: string | null;
                             failed_at: string | null;
+                            /** @description the payment method failure_code applies to */
+                            failed_payment_method_id: string | null;
                             failure_code: string | null;
                             id: string;
                             number: string;
@@ -4662,6 +4674,8 @@ export interface paths {
                                 due_at: string;
                                 external_id: string | null;
                                 failed_at: string | null;
+                                /** @description the payment method failure_code applies to */
+                                failed_payment_method_id: string | null;
                                 failure_code: string | null;
                                 id: string;
                                 number: string;
@@ -4802,6 +4816,8 @@ export interface paths {
                             due_at: string;
                             external_id: string | null;
                             failed_at: string | null;
+                            /** @description the payment method failure_code applies to */
+                            failed_payment_method_id: string | null;
                             failure_code: string | null;
                             id: string;
                             number: string;
