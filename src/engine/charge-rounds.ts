@@ -70,7 +70,7 @@ function planCharge(work: CaseWork, sharing: Map<string, CaseWork[]>, now: numbe
   const limits = work.policy.policy.retryLimits ?? DEFAULT_RETRY_LIMITS;
   const plan = planRetry({
     methods: work.rows.methods.map(toMethodFacts),
-    attempts: chargeFacts(work.rows.attempts),
+    attempts: chargeFacts(work.rows),
     now,
     limits,
     triedThisStep: tried,

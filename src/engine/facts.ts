@@ -1,4 +1,4 @@
-import type { DeclineClass } from '../domain/declines.ts';
+import { type DeclineClass, classifyDecline } from '../domain/declines.ts';
 import type { AttemptFacts, MethodFacts } from '../domain/retry-planner.ts';
 import type { StepFacts } from '../domain/step-decision.ts';
 import type { CaseFactRows, MethodFact } from '../store/case-facts.ts';
@@ -17,10 +17,12 @@ export function toMethodFacts(row: MethodFact): MethodFacts {
 
 /**
  * The attempts that reached the payment network, as the retry planner sees them: one the billing system made moot
- * (its invoice was already closed, so nothing was charged) counts toward no cap.
+ * (its invoice was already closed, so nothing was charged) counts toward no cap. A failed charge the billing
+ * system reported on an open invoice (import, API, inbound webhook) counts as an attempt on the method it names,
+ * classified by the same decline rules, so a lost card is not charged again while other methods still are.
  */
-export function chargeFacts(rows: readonly AttemptRow[]): AttemptFacts[] {
-  return rows.flatMap((row) =>
+export function chargeFacts(rows: Pick<CaseFactRows, 'attempts' | 'openInvoices'>): AttemptFacts[] {
+  const attempts = rows.attempts.flatMap((row): AttemptFacts[] =>
     row.status === 'not_charged'
       ? []
       : [
@@ -33,6 +35,20 @@ export function chargeFacts(rows: readonly AttemptRow[]): AttemptFacts[] {
           },
         ],
   );
+  const reported = rows.openInvoices.flatMap((invoice): AttemptFacts[] => {
+    if (invoice.failed_payment_method_id === null || invoice.failure_code === null) return [];
+    const verdict = classifyDecline({ code: invoice.failure_code });
+    return [
+      {
+        methodId: invoice.failed_payment_method_id,
+        at: invoice.failed_at ?? invoice.due_at,
+        outcome: 'failed',
+        stopMethod: verdict.stopMethod,
+        retryAfterMs: verdict.retryAfterMs,
+      },
+    ];
+  });
+  return [...attempts, ...reported];
 }
 
 /** The unpaid remainder of a case's open invoices. */

@@ -1,6 +1,7 @@
 import { access, constants } from 'node:fs/promises';
 import type { FieldCipher } from '../security/field-cipher.ts';
 import { type Database, writeTransaction } from '../store/database.ts';
+import type { Encoding } from './decode-lines.ts';
 import { ImportError, type ImportProblem } from './errors.ts';
 import { customerSpec } from './kinds/customers.ts';
 import { invoiceSpec } from './kinds/invoices.ts';
@@ -31,6 +32,8 @@ export interface ImportOptions {
   readonly cipher: FieldCipher;
   /** Called with the number of rows read so far, every 1,000 rows and once at the end. */
   readonly onProgress?: (rows: number) => void;
+  /** How the file's bytes are read as text; UTF-8 when not given. */
+  readonly encoding?: Encoding;
 }
 
 /**
@@ -62,7 +65,7 @@ async function run<F>(
   path: string,
   options: ImportOptions,
 ): Promise<ImportReport> {
-  const source = readRows(path, spec.columns);
+  const source = readRows(path, spec.columns, options.encoding);
   try {
     await access(path, constants.R_OK);
   } catch (error) {
@@ -73,7 +76,7 @@ async function run<F>(
   const { rows, count, problems } = await validateRows(source, spec, options.onProgress);
   if (problems.length > 0) {
     // Still compare the valid rows with the database so one run reports every problem, not just the first kind.
-    const context = { now: options.now, lock: false, cipher: options.cipher };
+    const context = { now: options.now, lock: false, cipher: options.cipher, attributeFailures: true };
     const plan = rows.length > 0 ? await planner(database.db, rows, context) : null;
     throw new ImportError(byLine([...problems, ...(plan?.problems ?? [])]));
   }
@@ -81,7 +84,12 @@ async function run<F>(
     // Planned inside the transaction (on PostgreSQL with the invoices locked) so the writes rest on what the
     // database holds at commit time, not on what it held while the file was being read.
     const lock = database.dialect === 'postgres';
-    const plan = await planner(trx, rows, { now: options.now, lock, cipher: options.cipher });
+    const plan = await planner(trx, rows, {
+      now: options.now,
+      lock,
+      cipher: options.cipher,
+      attributeFailures: true,
+    });
     if (plan.problems.length > 0) throw new ImportError(byLine(plan.problems));
     const paymentsRecorded = await plan.write(trx);
     const { inserted, updated, unchanged } = plan;

@@ -1,3 +1,5 @@
+import { type MethodRef, failedMethodOf } from '../domain/failed-method.ts';
+import { groupBy } from '../domain/group-by.ts';
 import type { ExternalPayment } from '../engine/external-payments.ts';
 import { newId } from '../engine/ids.ts';
 import {
@@ -11,14 +13,29 @@ import type { ImportProblem } from './errors.ts';
 import type { InvoiceFields } from './kinds/invoices.ts';
 import type { ImportRow } from './kinds/row-spec.ts';
 import { loadInChunks, resolveCustomers } from './lookup.ts';
-import { type Planner, differs, upsertPlan } from './plan.ts';
+import { type PlanContext, type Planner, differs, upsertPlan } from './plan.ts';
+
+type StoredFields = Omit<InvoiceFields, 'failed_payment_method'> &
+  Pick<InvoicesTable, 'failed_payment_method_id'>;
 
 /**
  * Inserts new invoices and updates changed ones. Money the file shows as newly paid becomes an `import` payment,
  * and invoices newly voided or written off settle their cases, in the same transaction as the update.
  */
-export const planInvoices: Planner<InvoiceFields> = async (db, rows, { now, lock }) => {
+export const planInvoices: Planner<InvoiceFields> = async (db, rows, context) => {
+  const { now, lock } = context;
   const customers = await resolveCustomers(db, rows);
+  const customerIds = [...new Set(customers.ids.values())];
+  const methods = context.attributeFailures
+    ? await loadInChunks(customerIds, (chunk) =>
+        db
+          .selectFrom('payment_methods')
+          .select(['id', 'external_id', 'priority', 'status', 'customer_id'])
+          .where('customer_id', 'in', chunk)
+          .execute(),
+      )
+    : [];
+  const methodsByCustomer = groupBy(methods, (m) => m.customer_id);
   // The engine writes amount_paid after a successful retry; locking keeps its write and ours from interleaving.
   const stored = await loadInChunks(
     rows.map((r) => r.externalId),
@@ -40,8 +57,15 @@ export const planInvoices: Planner<InvoiceFields> = async (db, rows, { now, lock
     const customerId = customers.ids.get(row.customerExternalId ?? '');
     if (customerId === undefined) continue;
     const current = byExternalId.get(row.externalId);
+    const failedMethod = failedMethodFor(row, current, methodsByCustomer.get(customerId) ?? [], context);
+    if ('problem' in failedMethod) {
+      problems.push({ line: row.line, column: 'failed_payment_method', message: failedMethod.problem });
+      continue;
+    }
+    const { failed_payment_method: _named, ...reported } = row.fields;
+    const stated: StoredFields = { ...reported, failed_payment_method_id: failedMethod.id };
     if (!current) {
-      const fields = { ...row.fields, status: settledStatus(row.fields) };
+      const fields = { ...stated, status: settledStatus(stated) };
       inserts.push({
         id: newId('inv'),
         external_id: row.externalId,
@@ -58,7 +82,7 @@ export const planInvoices: Planner<InvoiceFields> = async (db, rows, { now, lock
       problems.push(conflict);
       continue;
     }
-    const fields = merge(current, row.fields);
+    const fields = merge(current, stated);
     if (!differs(current, fields)) continue;
     updates.push({ id: current.id, ...fields, updated_at: now });
     const received = fields.amount_paid - current.amount_paid;
@@ -86,6 +110,7 @@ export const planInvoices: Planner<InvoiceFields> = async (db, rows, { now, lock
       'collection',
       'failed_at',
       'failure_code',
+      'failed_payment_method_id',
       'updated_at',
     ],
     rows: rows.length,
@@ -116,8 +141,27 @@ function conflictWith(
   return null;
 }
 
+/**
+ * The method a row's failed charge applies to: the one it names, else the one stored for the same failure (a later
+ * report that does not repeat it), else the customer's first. Stripe's rows keep what is stored: its charges are
+ * recorded as attempts on their own methods.
+ */
+function failedMethodFor(
+  row: ImportRow<InvoiceFields>,
+  current: InvoiceRow | undefined,
+  methods: readonly MethodRef[],
+  context: PlanContext,
+): { id: string | null } | { problem: string } {
+  if (!context.attributeFailures) return { id: current?.failed_payment_method_id ?? null };
+  const named = row.fields.failed_payment_method ?? null;
+  if (row.fields.failed_at === null) return { id: null };
+  if (named === null && current?.failed_payment_method_id && current.failed_at === row.fields.failed_at)
+    return { id: current.failed_payment_method_id };
+  return failedMethodOf(methods, named);
+}
+
 // Money once recorded stays recorded: a file exported before a payment Recoup collected must not undo it.
-function merge(current: InvoiceRow, fields: InvoiceFields): InvoiceFields {
+function merge(current: InvoiceRow, fields: StoredFields): StoredFields {
   const amount_paid = Math.max(current.amount_paid, fields.amount_paid);
   return { ...fields, amount_paid, status: settledStatus({ ...fields, amount_paid }) };
 }

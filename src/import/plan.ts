@@ -20,8 +20,20 @@ export interface Plan {
 export type Planner<F> = (
   db: Queryable,
   rows: readonly ImportRow<F>[],
-  context: { readonly now: number; readonly lock: boolean; readonly cipher: FieldCipher },
+  context: PlanContext,
 ) => Promise<Plan>;
+
+/** What a planner is told besides the rows. */
+export interface PlanContext {
+  readonly now: number;
+  readonly lock: boolean;
+  readonly cipher: FieldCipher;
+  /**
+   * The rows come from the operator's own records (a file, the generic webhook), whose failed charges name the
+   * method they failed on or default to the customer's first; Stripe's are recorded as attempts instead.
+   */
+  readonly attributeFailures?: boolean;
+}
 
 /** True when any imported field differs from the stored row. */
 export function differs<F extends object>(stored: F, fields: F): boolean {

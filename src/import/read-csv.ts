@@ -1,43 +1,71 @@
 import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { Readable, pipeline } from 'node:stream';
 import { type CsvError, type Info, parse } from 'csv-parse';
+import { type DecodedLine, type Encoding, decodeLines } from './decode-lines.ts';
 import type { ColumnSet, SourceItem } from './source-row.ts';
 
 type Problem = Extract<SourceItem, { kind: 'problem' }>;
 
-/** Streams a CSV file with a header row, numbering rows by the physical line they start on. */
-export async function* readCsv(path: string, columns: ColumnSet): AsyncGenerator<SourceItem> {
+/**
+ * Streams a CSV file with a header row, numbering rows by the physical line they start on; a line whose bytes are
+ * not valid in the encoding is a problem on that line.
+ */
+export async function* readCsv(
+  path: string,
+  columns: ColumnSet,
+  encoding: Encoding = 'utf-8',
+): AsyncGenerator<SourceItem> {
   const input = createReadStream(path);
+  const skipped: Problem[] = [];
   try {
-    yield* parseCsv(input, columns);
+    yield* parseCsv(Readable.from(csvText(decodeLines(input, encoding), skipped)), columns, skipped);
   } finally {
     // Stopping early (a missing column, a consumer that gives up) must not leave the file open.
     input.destroy();
   }
 }
 
-async function* parseCsv(input: Readable, columns: ColumnSet): AsyncGenerator<SourceItem> {
-  const skipped: Problem[] = [];
+const TEXT_CHUNK = 64 * 1024;
+
+/** The decoded lines as text for the CSV parser, in large pieces; undecodable lines are reported to `problems`. */
+async function* csvText(lines: AsyncIterable<DecodedLine>, problems: Problem[]): AsyncGenerator<string> {
+  let text = '';
+  for await (const { line, text: lineText, problem } of lines) {
+    if (problem) problems.push({ kind: 'problem', line, column: '(line)', message: problem });
+    text += `${lineText}\n`;
+    if (text.length >= TEXT_CHUNK) {
+      yield text;
+      text = '';
+    }
+  }
+  if (text !== '') yield text;
+}
+
+async function* parseCsv(
+  input: Readable,
+  columns: ColumnSet,
+  skipped: Problem[],
+): AsyncGenerator<SourceItem> {
   let header: readonly string[] | null = null;
-  const parser = input.pipe(
-    parse({
-      // The same as `columns: true`, but keeps the header so it can be checked before the first row.
-      columns: (names: string[]) => {
-        header = names;
-        return names;
-      },
-      bom: true,
-      trim: true,
-      skip_empty_lines: true,
-      info: true,
-      // Keep reading past a malformed record so one run reports every problem in the file.
-      skip_records_with_error: true,
-      on_skip: (error: CsvError | undefined) => {
-        if (error) skipped.push(csvProblem(error));
-        return undefined;
-      },
-    }),
-  );
+  const parser = parse({
+    // The same as `columns: true`, but keeps the header so it can be checked before the first row.
+    columns: (names: string[]) => {
+      header = names;
+      return names;
+    },
+    bom: true,
+    trim: true,
+    skip_empty_lines: true,
+    info: true,
+    // Keep reading past a malformed record so one run reports every problem in the file.
+    skip_records_with_error: true,
+    on_skip: (error: CsvError | undefined) => {
+      if (error) skipped.push(csvProblem(error));
+      return undefined;
+    },
+  });
+  // A failing read ends the parser with its error (pipe would leave it waiting); the loop below throws it.
+  pipeline(input, parser, () => undefined);
   let headerChecked = false;
   for await (const { record, info } of parser as AsyncIterable<{
     record: Record<string, string>;

@@ -1,25 +1,35 @@
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import { type DecodedLine, type Encoding, decodeLines } from './decode-lines.ts';
 import type { ColumnSet, SourceItem } from './source-row.ts';
 
-/** Streams a JSON Lines file: one object per line, blank lines skipped, unknown keys reported on their line. */
-export async function* readJsonl(path: string, columns: ColumnSet): AsyncGenerator<SourceItem> {
-  const input = createReadStream(path, 'utf8');
+/**
+ * Streams a JSON Lines file: one object per line, blank lines skipped, unknown keys and bytes not valid in the
+ * encoding reported on their line.
+ */
+export async function* readJsonl(
+  path: string,
+  columns: ColumnSet,
+  encoding: Encoding = 'utf-8',
+): AsyncGenerator<SourceItem> {
+  const input = createReadStream(path);
   try {
-    yield* parseJsonl(input, columns);
+    yield* parseJsonl(decodeLines(input, encoding), columns);
   } finally {
-    // readline closes its interface but leaves the file to its owner.
+    // Stopping early (a consumer that gives up) must not leave the file open.
     input.destroy();
   }
 }
 
-async function* parseJsonl(input: Readable, columns: ColumnSet): AsyncGenerator<SourceItem> {
-  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
-  let line = 0;
-  for await (const raw of lines) {
-    line++;
-    const text = (line === 1 ? raw.replace(/^\uFEFF/, '') : raw).trim();
+async function* parseJsonl(
+  lines: AsyncIterable<DecodedLine>,
+  columns: ColumnSet,
+): AsyncGenerator<SourceItem> {
+  for await (const { line, text: raw, problem } of lines) {
+    if (problem) {
+      yield { kind: 'problem', line, column: '(line)', message: problem };
+      continue;
+    }
+    const text = raw.trim();
     if (text === '') continue;
     let parsed: unknown;
     try {

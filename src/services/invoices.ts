@@ -4,6 +4,7 @@ import { isCurrency } from '../domain/money.ts';
 import { majorText } from '../import/cells.ts';
 import { type Database, type Queryable, type Trx, writeTransaction } from '../store/database.ts';
 import type { CollectionMethod, InvoiceRow, InvoiceStatus, PaymentsTable } from '../store/tables.ts';
+import { failedMethodOf } from '../domain/failed-method.ts';
 import { InputError } from '../domain/input-error.ts';
 import { invoiceChangeProblem, settleInvoiceChanges, settledStatus } from './invoice-settlement.ts';
 
@@ -31,6 +32,8 @@ export interface NewInvoiceInput {
   /** When the billing system's own charge already failed: the case opens at once, anchored here. */
   readonly failed_at?: number | null;
   readonly failure_code?: string | null;
+  /** The method that charge failed on, by external id (or id); default: the customer's first by priority. */
+  readonly failed_payment_method?: string | null;
 }
 
 /** What may change on an open invoice; `currency` is accepted only to refuse a different one clearly. */
@@ -87,7 +90,22 @@ export async function createInvoice(db: Queryable, input: NewInvoiceInput, now: 
   if (failedAt !== null && failedAt > now) throw new InputError('failed_at', 'must not be in the future');
   if (failureCode !== null && failedAt === null)
     throw new InputError('failure_code', 'only applies together with failed_at');
+  const named = input.failed_payment_method ?? null;
+  if (named !== null && failedAt === null)
+    throw new InputError('failed_payment_method', 'only applies together with failed_at');
   await requireBillableCustomer(db, input.customer_id);
+  const failedMethod =
+    failedAt === null
+      ? { id: null }
+      : failedMethodOf(
+          await db
+            .selectFrom('payment_methods')
+            .select(['id', 'external_id', 'priority', 'status'])
+            .where('customer_id', '=', input.customer_id)
+            .execute(),
+          named,
+        );
+  if ('problem' in failedMethod) throw new InputError('failed_payment_method', failedMethod.problem);
   const invoice: InvoiceRow = {
     id: newId('inv'),
     external_id: input.external_id ?? null,
@@ -101,6 +119,7 @@ export async function createInvoice(db: Queryable, input: NewInvoiceInput, now: 
     collection: input.collection,
     failed_at: failedAt,
     failure_code: failureCode,
+    failed_payment_method_id: failedMethod.id,
     case_id: null,
     created_at: now,
     updated_at: now,

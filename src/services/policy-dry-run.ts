@@ -66,7 +66,7 @@ export async function dryRunPolicy(deps: EngineDeps, request: DryRunRequest): Pr
     plan: own ? pendingPlan(rows!, policy) : freshPlan(rows!, policy, ownAnchor, request.now),
     facts: toStepFacts(rows!, classify),
     methods: rows!.methods.map(toMethodFacts),
-    attempts: chargeFacts(rows!.attempts),
+    attempts: chargeFacts(rows!),
     now: request.now,
   });
   const assumptions = [

@@ -242,9 +242,23 @@ async function bill(
         updated_at: now,
       };
       if (result.status !== 'failed') {
-        return { ...base, amount_paid: renewal.amount, status: 'paid', failed_at: null, failure_code: null };
+        return {
+          ...base,
+          amount_paid: renewal.amount,
+          status: 'paid',
+          failed_at: null,
+          failure_code: null,
+          failed_payment_method_id: null,
+        };
       }
-      return { ...base, amount_paid: 0, status: 'open', failed_at: now, failure_code: result.declineCode };
+      return {
+        ...base,
+        amount_paid: 0,
+        status: 'open',
+        failed_at: now,
+        failure_code: result.declineCode,
+        failed_payment_method_id: null,
+      };
     }),
   );
   await insertMany(db, 'invoices', rows);
@@ -424,6 +438,7 @@ function invoiceRow(invoice: SimInvoice): InvoicesTable {
     collection: 'send_invoice',
     failed_at: null,
     failure_code: null,
+    failed_payment_method_id: null,
     case_id: null,
     created_at: invoice.issuedAt,
     updated_at: invoice.issuedAt,

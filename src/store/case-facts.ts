@@ -47,6 +47,7 @@ const INVOICE_FACT_COLUMNS = [
   'due_at',
   'failed_at',
   'failure_code',
+  'failed_payment_method_id',
 ] as const;
 // Position only orders the steps, inside the query (measured: four columns instead of seven read a batch's steps in
 // 30% less time).

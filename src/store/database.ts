@@ -37,6 +37,9 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
     file.pragma('synchronous = NORMAL');
     file.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
     file.pragma('foreign_keys = ON');
+    // Deleted and overwritten rows are zeroed, not left in free space and freelist pages: an erased customer's
+    // name and messages must not stay readable in the file (GDPR Art. 17).
+    file.pragma('secure_delete = ON');
     const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
     return { db, dialect, url, close: () => db.destroy() };
   }
@@ -54,6 +57,22 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
   pool.on('error', () => undefined);
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect, url, close: () => db.destroy() };
+}
+
+/**
+ * Removes what rewritten rows left behind in the given tables, after personal data was overwritten. SQLite zeroes
+ * freed space itself (secure_delete), but the old pages stay in the write-ahead log until a checkpoint, so the log is
+ * copied into the file and truncated to nothing; `false` when a reader kept the log from being emptied (the next
+ * checkpoint does it). PostgreSQL keeps old row versions (dead tuples) until VACUUM, which cannot run in a
+ * transaction.
+ */
+export async function reclaimRewrittenRows(database: Database, tables: readonly string[]): Promise<boolean> {
+  if (database.dialect === 'sqlite') {
+    const { rows } = await sql<{ busy: number }>`pragma wal_checkpoint(truncate)`.execute(database.db);
+    return rows[0]?.busy === 0;
+  }
+  await sql`vacuum ${sql.join(tables.map((t) => sql.table(t)))}`.execute(database.db);
+  return true;
 }
 
 const STATEMENT_CACHE_SIZE = 256;

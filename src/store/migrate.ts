@@ -18,6 +18,7 @@ import * as messagePayments from './migrations/015-message-payments.ts';
 import * as attemptSources from './migrations/016-attempt-sources.ts';
 import * as stripeIncrementalSync from './migrations/017-stripe-incremental-sync.ts';
 import * as caseFailures from './migrations/018-case-failures.ts';
+import * as failedPaymentMethod from './migrations/019-failed-payment-method.ts';
 import * as collectedOnTime from './migrations/021-collected-on-time.ts';
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -42,6 +43,7 @@ const steps: Record<string, Step> = {
   '016-attempt-sources': attemptSources,
   '017-stripe-incremental-sync': stripeIncrementalSync,
   '018-case-failures': caseFailures,
+  '019-failed-payment-method': failedPaymentMethod,
   '021-collected-on-time': collectedOnTime,
 };
 

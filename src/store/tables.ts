@@ -62,6 +62,8 @@ export interface InvoicesTable {
   collection: CollectionMethod;
   failed_at: number | null; // when the billing system's own charge failed: opens a card case
   failure_code: string | null;
+  /** The method that failure_code applies to (the billing system's charge failed on it); see migration 019. */
+  failed_payment_method_id: string | null;
   case_id: string | null;
   created_at: number;
   updated_at: number;

@@ -169,6 +169,16 @@ describe('invoice routes', () => {
       [{ failure_code: 'insufficient_funds' }, 'body.failure_code', 400],
       [{ colour: 'red' }, 'body.colour', 400],
       [{ amount_paid: 100 }, 'body.amount_paid', 400],
+      [{ failed_payment_method: 'pm_1' }, 'body.failed_payment_method', 400],
+      [
+        {
+          collection: 'charge_automatically',
+          failed_at: '2026-03-01T00:00:00Z',
+          failed_payment_method: 'pm_nobody',
+        },
+        'body.failed_payment_method',
+        400,
+      ],
     ];
     for (const [change, field, status] of cases) {
       const res = await post('/v1/invoices', invoiceBody(ada, change));
@@ -239,6 +249,29 @@ describe('invoice routes', () => {
     expect((await post(`/v1/invoices/${id}/mark-uncollectible`)).statusCode).toBe(409);
     expect((await post('/v1/invoices/inv_nope/payments', { amount: 1 })).statusCode).toBe(404);
     expect(await count('payments')).toBe(1);
+  });
+
+  it('applies a reported lost card to the method named: that card is never charged, the other one is', async () => {
+    api = await createApiWorld(START);
+    const customerId = await api.world.customer();
+    const first = await api.world.method(customerId, 'tok_ok', { priority: 1 });
+    const second = await api.world.method(customerId, 'tok_ok', { priority: 2 });
+    const created = await post(
+      '/v1/invoices',
+      invoiceBody(customerId, {
+        collection: 'charge_automatically',
+        due_at: new Date(START - HOUR).toISOString(),
+        failed_at: new Date(START - HOUR).toISOString(),
+        failure_code: 'lost_card',
+        failed_payment_method: first, // the world's methods use their id as external id
+      }),
+    );
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json().failed_payment_method_id).toBe(first);
+    for (let t = START; t <= START + 2 * DAY; t += 6 * HOUR) await api.world.advance(t);
+    const charged = await db().selectFrom('payment_attempts').select('payment_method_id').execute();
+    expect(charged.map((a) => a.payment_method_id)).toEqual([second]);
+    expect((await get(`/v1/invoices/${created.json().id}`)).json().status).toBe('paid');
   });
 
   it('closes the case on a partial then a full payment: steps cancelled, nothing more charged or sent', async () => {

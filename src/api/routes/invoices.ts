@@ -60,6 +60,9 @@ const InvoiceSchema = Type.Object({
   collection: CollectionSchema,
   failed_at: Type.Union([Instant(), Type.Null()]),
   failure_code: Type.Union([Type.String(), Type.Null()]),
+  failed_payment_method_id: Type.Union([Type.String(), Type.Null()], {
+    description: 'the payment method failure_code applies to',
+  }),
   case_id: Type.Union([Type.String(), Type.Null()], {
     description: 'the dunning case it belongs to, once opened',
   }),
@@ -93,6 +96,7 @@ function present(invoice: InvoiceRow) {
     collection: invoice.collection,
     failed_at: iso(invoice.failed_at),
     failure_code: invoice.failure_code,
+    failed_payment_method_id: invoice.failed_payment_method_id,
     case_id: invoice.case_id,
     created_at: iso(invoice.created_at),
     updated_at: iso(invoice.updated_at),
@@ -173,6 +177,16 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
             ),
             failure_code: Type.Optional(
               Type.String({ minLength: 1, maxLength: 100, description: 'the decline code of that charge' }),
+            ),
+            failed_payment_method: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 200,
+                description:
+                  'the payment method that charge failed on, by external_id (or id); the decline code applies to it ' +
+                  "alone (a lost card is never charged again, other methods still are); default: the customer's " +
+                  'first active method by priority',
+              }),
             ),
           },
           { additionalProperties: false },

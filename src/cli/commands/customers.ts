@@ -47,6 +47,7 @@ export function registerCustomers(program: Command): void {
         const report = await eraseCustomer(database, deps.cipher, customerId, deps.clock.now());
         if (report.alreadyErased) {
           console.log(`customer ${customerId} was already erased; nothing changed`);
+          if (!report.reclaimed) console.log(UNRECLAIMED);
           return;
         }
         // Emails sent while no SMTP server was set are files on this machine, holding the same personal data;
@@ -66,6 +67,12 @@ export function registerCustomers(program: Command): void {
           `erased customer ${customerId}: ${report.messageIds.length} messages and ${report.cases} cases scrubbed` +
             `${files > 0 ? `, ${files} outbox files removed` : ''}; invoices and payments kept`,
         );
+        if (!report.reclaimed) console.log(UNRECLAIMED);
       });
     });
 }
+
+/** Said when a reader kept an erasure's old row versions in SQLite's write-ahead log. */
+const UNRECLAIMED =
+  'note: another process was reading the database, so old copies of the erased data are still in its ' +
+  'write-ahead log; run the erase again when the workers are idle';

@@ -2,8 +2,11 @@ import type { InvoicesTable } from '../../store/tables.ts';
 import { amount, currency, instant, oneOf, text } from '../cells.ts';
 import { EXTERNAL_ID_MAX, type RowSpec } from './row-spec.ts';
 
-/** The invoice columns an import sets. */
-export type InvoiceFields = Pick<
+/**
+ * The invoice columns an import sets, and the method the billing system's failed charge was made on as the source
+ * names it (its external id); the planner resolves it to `failed_payment_method_id`.
+ */
+export type InvoiceFields = { failed_payment_method?: string } & Pick<
   InvoicesTable,
   | 'number'
   | 'currency'
@@ -31,6 +34,7 @@ export const invoiceSpec: RowSpec<InvoiceFields> = {
       'collection',
       'failed_at',
       'failure_code',
+      'failed_payment_method',
     ],
     required: ['external_id', 'customer_external_id', 'currency', 'total', 'due_date'],
   },
@@ -48,10 +52,13 @@ export const invoiceSpec: RowSpec<InvoiceFields> = {
       row.optional('collection', oneOf(['charge_automatically', 'send_invoice'])) ?? 'send_invoice';
     const failed_at = row.optional('failed_at', instant) ?? null;
     const failure_code = row.optional('failure_code', text(100)) ?? null;
+    const failed_payment_method = row.optional('failed_payment_method', text(EXTERNAL_ID_MAX));
     if (total !== undefined && paid !== undefined && paid > total)
       row.problem('amount_paid', 'must not exceed total');
     if (failed_at !== null && collection !== 'charge_automatically')
       row.problem('failed_at', 'only applies when collection is charge_automatically');
+    if (failed_payment_method !== undefined && failed_at === null)
+      row.problem('failed_payment_method', 'only applies together with failed_at');
     if (!row.ok || externalId === undefined || customerExternalId === undefined) return null;
     if (code === undefined || total === undefined || due_at === undefined) return null;
     const fields: InvoiceFields = {
@@ -65,6 +72,7 @@ export const invoiceSpec: RowSpec<InvoiceFields> = {
       collection,
       failed_at,
       failure_code,
+      ...(failed_payment_method === undefined ? {} : { failed_payment_method }),
     };
     return { line: row.line, externalId, customerExternalId, fields };
   },

@@ -47,6 +47,7 @@ export async function writeThroughPlanner<F>(
     now: ctx.now,
     lock: ctx.lock,
     cipher: ctx.cipher,
+    attributeFailures: ctx.event.source !== 'stripe',
   });
   if (plan.problems.length > 0) throw conflict(ctx, plan.problems);
   const changed = plan.inserted + plan.updated > 0;

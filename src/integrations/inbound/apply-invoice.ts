@@ -78,6 +78,7 @@ function newInvoiceFields(ctx: ApplyContext, change: InvoiceChange): InvoiceFiel
     collection,
     failed_at: null,
     failure_code: null,
+    ...(f.failed_payment_method === undefined ? {} : { failed_payment_method: f.failed_payment_method }),
   };
   return withFailure(paidInFull(fields), change.failure, null);
 }

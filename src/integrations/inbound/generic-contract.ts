@@ -75,7 +75,8 @@ export const PaymentMethodUpsertedData = Type.Object(
 
 /**
  * An invoice. `amount_paid` is the total paid so far (Recoup records the difference as a payment); `failed_at`
- * marks a charge the billing system could not collect and needs `collection: charge_automatically`.
+ * marks a charge the billing system could not collect and needs `collection: charge_automatically`;
+ * `failed_payment_method` names the method it failed on.
  */
 export const InvoiceUpsertedData = Type.Object(
   {
@@ -99,6 +100,15 @@ export const InvoiceUpsertedData = Type.Object(
     ),
     failed_at: Type.Optional(EpochMs),
     failure_code: Type.Optional(Type.String({ maxLength: 100, description: 'a Stripe decline code' })),
+    failed_payment_method: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description:
+          "the external_id of the payment method the failed charge was made on (default: the customer's first " +
+          'active method by priority); failure_code applies to it alone',
+      }),
+    ),
   },
   strict,
 );

@@ -114,6 +114,8 @@ function toChange(event: GenericEventOf<GenericEventType>, problems: FieldError[
         problems.push({ path: 'data.amount_paid', message: 'must not exceed total' });
       if (failed_at !== undefined && d.collection !== 'charge_automatically')
         problems.push({ path: 'data.failed_at', message: 'needs collection charge_automatically' });
+      if (d.failed_payment_method !== undefined && failed_at === undefined)
+        problems.push({ path: 'data.failed_payment_method', message: 'needs failed_at' });
       return {
         kind: 'invoice',
         externalId: external_id,

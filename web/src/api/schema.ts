@@ -4051,6 +4051,8 @@ export interface paths {
                                 due_at: string;
                                 external_id: string | null;
                                 failed_at: string | null;
+                                /** @description the payment method failure_code applies to */
+                                failed_payment_method_id: string | null;
                                 failure_code: string | null;
                                 id: string;
                                 number: string;
@@ -4156,6 +4158,8 @@ export interface paths {
                          * @description when your own charge failed (charge_automatically only): dunning starts now
                          */
                         failed_at?: string;
+                        /** @description the payment method that charge failed on, by external_id (or id); the decline code applies to it alone (a lost card is never charged again, other methods still are); default: the customer's first active method by priority */
+                        failed_payment_method?: string;
                         /** @description the decline code of that charge */
                         failure_code?: string;
                         /** @description as printed on the invoice */
@@ -4189,6 +4193,8 @@ export interface paths {
                             due_at: string;
                             external_id: string | null;
                             failed_at: string | null;
+                            /** @description the payment method failure_code applies to */
+                            failed_payment_method_id: string | null;
                             failure_code: string | null;
                             id: string;
                             number: string;
@@ -4314,6 +4320,8 @@ export interface paths {
                             due_at: string;
                             external_id: string | null;
                             failed_at: string | null;
+                            /** @description the payment method failure_code applies to */
+                            failed_payment_method_id: string | null;
                             failure_code: string | null;
                             id: string;
                             number: string;
@@ -4444,6 +4452,8 @@ export interface paths {
                             due_at: string;
                             external_id: string | null;
                             failed_at: string | null;
+                            /** @description the payment method failure_code applies to */
+                            failed_payment_method_id: string | null;
                             failure_code: string | null;
                             id: string;
                             number: string;
@@ -4567,6 +4577,8 @@ export interface paths {
                             due_at: string;
                             external_id: string | null;
                             failed_at: string | null;
+                            /** @description the payment method failure_code applies to */
+                            failed_payment_method_id: string | null;
                             failure_code: string | null;
                             id: string;
                             number: string;
@@ -4704,6 +4716,8 @@ export interface paths {
                                 due_at: string;
                                 external_id: string | null;
                                 failed_at: string | null;
+                                /** @description the payment method failure_code applies to */
+                                failed_payment_method_id: string | null;
                                 failure_code: string | null;
                                 id: string;
                                 number: string;
@@ -4844,6 +4858,8 @@ export interface paths {
                             due_at: string;
                             external_id: string | null;
                             failed_at: string | null;
+                            /** @description the payment method failure_code applies to */
+                            failed_payment_method_id: string | null;
                             failure_code: string | null;
                             id: string;
                             number: string;
