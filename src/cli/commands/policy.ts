@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/env.ts';
+import type { FieldError } from '../../domain/validation.ts';
 import type { PolicyFormat } from '../../services/policies.ts';
 import { databaseExists, withRuntime } from '../context.ts';
 import { UsageError } from '../errors.ts';
@@ -41,7 +42,13 @@ async function validatePolicy(file: string, source: string, format: PolicyFormat
     : await knownTemplateNames(new TemplateRenderer({ root: DEFAULT_TEMPLATE_ROOT }));
   const result = checkPolicySource(source, format, templates);
   if (!result.ok) throw new UsageError(`${file}: invalid policy\n${formatErrors(result.errors)}`);
+  printWarnings(file, result.warnings);
   return result.value;
+}
+
+/** What a valid policy allows that is worth a second look, on stderr so that stdout stays the result. */
+function printWarnings(file: string, warnings: readonly FieldError[]): void {
+  for (const w of warnings) console.error(`recoup: warning: ${file}: ${w.path}: ${w.message}`);
 }
 
 /** `recoup policy validate|apply|list|show`. */
@@ -76,6 +83,7 @@ export function registerPolicy(program: Command): void {
         const templates = await knownTemplateNames(deps.renderer);
         const applied = await applyPolicy(database.db, { source, format, templates, now: deps.clock.now() });
         if (!applied.ok) throw new UsageError(`${file}: invalid policy\n${formatErrors(applied.errors)}`);
+        printWarnings(file, applied.warnings);
         const row = applied.value;
         console.log(`applied ${row.id}: new cases start on version ${row.version}`);
       });

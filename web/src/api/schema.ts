@@ -5783,6 +5783,8 @@ export interface paths {
                             current: boolean;
                             description: string | null;
                             document: {
+                                /** @description let retryLimits exceed the card networks' 15 attempts per method in 30 days (warned, not refused) */
+                                allowAboveNetworkLimits?: boolean;
                                 /** @description first_failure or due_date */
                                 anchor: "first_failure" | "due_date";
                                 contactHours?: {
@@ -5915,6 +5917,12 @@ export interface paths {
                             /** @description how many steps it has */
                             steps: number;
                             version: number;
+                            /** @description what the policy allows that is worth a second look, e.g. retry limits above the card networks' (allowed by allowAboveNetworkLimits) */
+                            warnings: {
+                                /** @description the field, e.g. retryLimits.maxAttemptsPerMethod */
+                                path: string;
+                                reason: string;
+                            }[];
                         };
                     };
                 };
@@ -6262,7 +6270,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Check policy text without storing it; every error with its path (as `recoup policy validate`) */
+        /** Check policy text without storing it; every error with its path, and warnings (as `recoup policy validate`) */
         post: {
             parameters: {
                 query?: never;
@@ -6293,6 +6301,12 @@ export interface paths {
                                 reason: string;
                             }[];
                             valid: boolean;
+                            /** @description what the policy allows that is worth a second look, e.g. retry limits above the card networks' (allowed by allowAboveNetworkLimits) */
+                            warnings: {
+                                /** @description the field, e.g. retryLimits.maxAttemptsPerMethod */
+                                path: string;
+                                reason: string;
+                            }[];
                         };
                     };
                 };
@@ -6402,6 +6416,8 @@ export interface paths {
                             current: boolean;
                             description: string | null;
                             document: {
+                                /** @description let retryLimits exceed the card networks' 15 attempts per method in 30 days (warned, not refused) */
+                                allowAboveNetworkLimits?: boolean;
                                 /** @description first_failure or due_date */
                                 anchor: "first_failure" | "due_date";
                                 contactHours?: {
@@ -6534,6 +6550,12 @@ export interface paths {
                             /** @description how many steps it has */
                             steps: number;
                             version: number;
+                            /** @description what the policy allows that is worth a second look, e.g. retry limits above the card networks' (allowed by allowAboveNetworkLimits) */
+                            warnings: {
+                                /** @description the field, e.g. retryLimits.maxAttemptsPerMethod */
+                                path: string;
+                                reason: string;
+                            }[];
                         };
                     };
                 };
@@ -6647,6 +6669,8 @@ export interface paths {
                             current: boolean;
                             description: string | null;
                             document: {
+                                /** @description let retryLimits exceed the card networks' 15 attempts per method in 30 days (warned, not refused) */
+                                allowAboveNetworkLimits?: boolean;
                                 /** @description first_failure or due_date */
                                 anchor: "first_failure" | "due_date";
                                 contactHours?: {
@@ -6779,6 +6803,12 @@ export interface paths {
                             /** @description how many steps it has */
                             steps: number;
                             version: number;
+                            /** @description what the policy allows that is worth a second look, e.g. retry limits above the card networks' (allowed by allowAboveNetworkLimits) */
+                            warnings: {
+                                /** @description the field, e.g. retryLimits.maxAttemptsPerMethod */
+                                path: string;
+                                reason: string;
+                            }[];
                         };
                     };
                 };
