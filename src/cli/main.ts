@@ -6,6 +6,7 @@ import { registerCustomers } from './commands/customers.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerEncryptionKeys } from './commands/encryption-keys.ts';
 import { registerImport } from './commands/import.ts';
+import { registerInvoices } from './commands/invoices.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerMessages } from './commands/messages.ts';
 import { registerOperations } from './commands/operations.ts';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerUsers(program);
   registerEncryptionKeys(registerKeys(program));
   registerCustomers(program);
+  registerInvoices(program);
   for (const command of program.commands)
     command.exitOverride().configureOutput({ writeErr: () => undefined });
   return program;

@@ -7,6 +7,7 @@ import type { PolicyFormat } from '../../services/policies.ts';
 import { databaseExists, withRuntime } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { formatInstant, table } from '../format.ts';
+import { type ListFlags, jsonOption, jsonRow, printJson, printJsonList } from '../listing.ts';
 import { nowOption } from '../now-option.ts';
 
 // Loaded when a subcommand runs, so that `recoup --help` does not load the policy compiler and the templates.
@@ -92,10 +93,16 @@ export function registerPolicy(program: Command): void {
   policy
     .command('list')
     .description('the newest version of every policy')
-    .action(async () => {
+    .addOption(jsonOption())
+    .action(async (options: ListFlags) => {
       const { listCurrentPolicies, policyDocument } = await policies();
       await withRuntime(async ({ database }) => {
         const rows = await listCurrentPolicies(database.db);
+        if (options.json) {
+          return printJsonList(
+            rows.map((r) => ({ ...jsonRow(r), document: policyDocument(r), current: r.current })),
+          );
+        }
         console.log(
           table(
             ['policy', 'version', 'steps', 'applied'],
@@ -115,8 +122,9 @@ export function registerPolicy(program: Command): void {
     .argument('<name>', 'policy name')
     .option('--version <n>', 'a version number (default: the newest)')
     .description('print a stored policy version as it was written')
-    .action(async (name: string, options: { version?: string }) => {
-      const { listPolicyVersions } = await policies();
+    .addOption(jsonOption())
+    .action(async (name: string, options: ListFlags & { version?: string }) => {
+      const { listPolicyVersions, policyDocument } = await policies();
       await withRuntime(async ({ database }) => {
         const versions = await listPolicyVersions(database.db, name);
         const chosen = options.version
@@ -126,6 +134,7 @@ export function registerPolicy(program: Command): void {
           throw new UsageError(
             `policy: no policy '${name}'${options.version ? ` version ${options.version}` : ''}`,
           );
+        if (options.json) return printJson({ ...jsonRow(chosen), document: policyDocument(chosen) });
         console.log(`# ${chosen.id} (${formatInstant(chosen.created_at)})\n${chosen.source}`);
       });
     });
