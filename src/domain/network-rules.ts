@@ -35,6 +35,20 @@ export const DEFAULT_NETWORK_RULES: NetworkRules = {
   },
 };
 
+/**
+ * The card networks' reattempt cap: Visa fines reattempts past 15 per card in 30 days (20 since May 2025; 15 is
+ * safe under both). A policy may allow more only by saying so (`allowAboveNetworkLimits: true`).
+ */
+export const NETWORK_REATTEMPT_CAP = { attempts: 15, windowDays: 30 } as const;
+
+/** The most attempts per method that retry limits allow within one of the networks' windows (30 days). */
+export function attemptsPerNetworkWindow(limits: {
+  maxAttemptsPerMethod: number;
+  windowDays: number;
+}): number {
+  return limits.maxAttemptsPerMethod * Math.ceil(NETWORK_REATTEMPT_CAP.windowDays / limits.windowDays);
+}
+
 /** Canonical form of a network decline code ("r0 " → "R0") so lookups do not depend on the gateway's casing. */
 export function normalizeNetworkDeclineCode(code: string): string {
   return code.trim().toUpperCase();

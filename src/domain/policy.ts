@@ -1,5 +1,6 @@
 import { type Static, type TObject, type TProperties, Type } from '@sinclair/typebox';
 import { type Offset, parseOffset } from './duration.ts';
+import { NETWORK_REATTEMPT_CAP, attemptsPerNetworkWindow } from './network-rules.ts';
 import { type FieldError, type Validated, validate } from './validation.ts';
 
 const Clock = Type.String({
@@ -88,6 +89,12 @@ const policyProps = {
       { additionalProperties: false },
     ),
   ),
+  allowAboveNetworkLimits: Type.Optional(
+    Type.Boolean({
+      description:
+        "let retryLimits exceed the card networks' 15 attempts per method in 30 days (warned, not refused)",
+    }),
+  ),
   messageLimits: Type.Optional(
     Type.Object(
       { maxMessages: Type.Integer({ minimum: 1 }), periodDays: Type.Integer({ minimum: 1, maximum: 365 }) },
@@ -166,6 +173,43 @@ export function compilePolicy(input: unknown): Validated<CompiledPolicy> {
   }
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, value: { policy: input as Policy, offsets } };
+}
+
+/**
+ * Retry limits above the card networks' reattempt cap: an error, or a warning when the policy says
+ * `allowAboveNetworkLimits: true`. Reads the document as written, so it reports alongside schema errors; limits
+ * that are not whole numbers are left to the schema.
+ */
+export function networkLimitFindings(input: unknown): { errors: FieldError[]; warnings: FieldError[] } {
+  const none = { errors: [], warnings: [] };
+  const limits = isRecord(input) && isRecord(input['retryLimits']) ? input['retryLimits'] : null;
+  const max = limits?.['maxAttemptsPerMethod'];
+  const days = limits?.['windowDays'];
+  if (!Number.isInteger(max) || !Number.isInteger(days) || (days as number) < 1) return none;
+  const allowed = attemptsPerNetworkWindow({
+    maxAttemptsPerMethod: max as number,
+    windowDays: days as number,
+  });
+  const cap = NETWORK_REATTEMPT_CAP;
+  if (allowed <= cap.attempts) return none;
+  const above =
+    days === cap.windowDays
+      ? `${max} attempts per method in ${days} days is above the card networks' ${cap.attempts} in ${cap.windowDays} days`
+      : `${max} attempts per method every ${days} days allow up to ${allowed} in ${cap.windowDays} days, above the card networks' ${cap.attempts}`;
+  const finding = {
+    path: 'retryLimits.maxAttemptsPerMethod',
+    message: `${above} (issuers fine or block reattempts past it)`,
+  };
+  if (isRecord(input) && input['allowAboveNetworkLimits'] === true) {
+    return {
+      errors: [],
+      warnings: [{ ...finding, message: `${finding.message}; allowed by allowAboveNetworkLimits` }],
+    };
+  }
+  return {
+    errors: [{ ...finding, message: `${finding.message}; lower it, or set allowAboveNetworkLimits: true` }],
+    warnings: [],
+  };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

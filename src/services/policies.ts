@@ -1,6 +1,6 @@
-import type { CompiledPolicy, Policy } from '../domain/policy.ts';
+import type { Policy } from '../domain/policy.ts';
 import type { FieldError, Validated } from '../domain/validation.ts';
-import { parsePolicy } from '../policies/policy-file.ts';
+import { type CheckedPolicy, parsePolicy } from '../policies/policy-file.ts';
 import type { Db } from '../store/database.ts';
 import { applyPolicyVersion, latestPolicyVersions, policyVersions } from '../store/policies.ts';
 import type { PolicyVersionRow } from '../store/tables.ts';
@@ -24,31 +24,34 @@ export class PolicyVersionError extends Error {
 }
 
 /**
- * Validates policy text exactly as `recoup policy validate` does: the schema, the step offsets in time order, and
- * every reminder's template among `templates`; returns every error with its path (`steps[2].offset`, or
- * `line 3, column 5` for text that does not parse).
+ * Validates policy text exactly as `recoup policy validate` does: the schema, the step offsets in time order,
+ * every reminder's template among `templates` and the retry limits against the card networks'; returns every
+ * error with its path (`steps[2].offset`, or `line 3, column 5` for text that does not parse), and warnings.
  */
 export function checkPolicySource(
   source: string,
   format: PolicyFormat,
   templates: ReadonlySet<string>,
-): Validated<CompiledPolicy> {
+): CheckedPolicy {
   if (format === 'json') {
     const problem = jsonProblem(source);
-    if (problem) return { ok: false, errors: [problem] };
+    if (problem) return { ok: false, errors: [problem], warnings: [] };
   }
   return parsePolicy(source, templates);
 }
 
-/** Validates policy text and stores it as a new immutable version of its name; running cases keep theirs. */
+/**
+ * Validates policy text and stores it as a new immutable version of its name; running cases keep theirs. The
+ * warnings are the check's, for the caller to show.
+ */
 export async function applyPolicy(
   db: Db,
   input: { source: string; format: PolicyFormat; templates: ReadonlySet<string>; now: number },
-): Promise<Validated<PolicyVersionView>> {
+): Promise<Validated<PolicyVersionView> & { readonly warnings: readonly FieldError[] }> {
   const checked = checkPolicySource(input.source, input.format, input.templates);
   if (!checked.ok) return checked;
   const row = await applyPolicyVersion(db, checked.value, input.source, input.now);
-  return { ok: true, value: { ...row, current: true } };
+  return { ok: true, value: { ...row, current: true }, warnings: checked.warnings };
 }
 
 /** The newest version of every policy: the ones new cases start on. */

@@ -99,26 +99,30 @@ describe(`policies API on ${TEST_DB}`, () => {
         },
       );
       expect(res.statusCode, res.body).toBe(200);
-      return res.json() as { valid: boolean; errors: { path: string; reason: string }[] };
+      return res.json() as {
+        valid: boolean;
+        errors: { path: string; reason: string }[];
+        warnings: { path: string; reason: string }[];
+      };
     };
-    expect(await check(FIRST, 'yaml')).toEqual({ valid: true, errors: [] });
+    expect(await check(FIRST, 'yaml')).toEqual({ valid: true, errors: [], warnings: [] });
     const bad = await check(BAD, 'yaml');
     expect(bad.valid).toBe(false);
     expect(bad.errors).toContainEqual({
       path: 'steps[2].offset',
       reason: 'expected an ISO 8601 duration such as P3D',
     });
-    // Template names are checked once the document itself is valid.
-    const fixedOffset = await check(BAD.replace('three days', 'P3D'), 'yaml');
-    expect(fixedOffset.errors).toEqual([
-      { path: 'steps[3].template', reason: "no template named 'no-such-template'" },
-    ]);
+    // Template names are checked in the same pass as the schema, not only once the rest is valid.
+    expect(bad.errors).toContainEqual({
+      path: 'steps[3].template',
+      reason: "no template named 'no-such-template'",
+    });
     const json = JSON.stringify({
       name: 'api-test',
       anchor: 'due_date',
       steps: [{ id: 'a', offset: 'P1D', action: 'retry' }],
     });
-    expect(await check(json, 'json')).toEqual({ valid: true, errors: [] });
+    expect(await check(json, 'json')).toEqual({ valid: true, errors: [], warnings: [] });
     const yamlAsJson = await check(FIRST, 'json');
     expect(yamlAsJson.valid).toBe(false);
     expect(yamlAsJson.errors[0]!.reason).toMatch(/^not JSON: /);
@@ -129,6 +133,51 @@ describe(`policies API on ${TEST_DB}`, () => {
     const broken = await check('name: [unclosed\n', 'yaml');
     expect(broken.errors[0]!.path).toMatch(/^line \d+, column \d+$/);
     expect(await versionCount()).toBe(before);
+  });
+
+  it("refuses retry limits above the card networks' unless the policy allows them, then warns", async () => {
+    const before = await versionCount();
+    const above = FIRST.replace(
+      'anchor: first_failure\n',
+      'anchor: first_failure\nretryLimits: { maxAttemptsPerMethod: 100, windowDays: 30 }\n',
+    );
+    const validate = (source: string) =>
+      api.call(READ, { method: 'POST', url: '/v1/policies/validate', body: { source, format: 'yaml' } });
+    const refused = (await validate(above)).json();
+    expect(refused.valid).toBe(false);
+    expect(refused.errors).toEqual([
+      {
+        path: 'retryLimits.maxAttemptsPerMethod',
+        reason: expect.stringMatching(
+          /^100 attempts per method in 30 days is above the card networks' 15 in 30 days .*allowAboveNetworkLimits: true$/,
+        ),
+      },
+    ]);
+    // A shorter window counts as often as it fits in the networks' 30 days: 6 every 10 days is 18.
+    const often = (await validate(above.replace('100, windowDays: 30', '6, windowDays: 10'))).json();
+    expect(often.errors[0].reason).toMatch(/^6 attempts per method every 10 days allow up to 18 in 30 days/);
+    const notApplied = await apply(above);
+    expect(notApplied.statusCode, notApplied.body).toBe(400);
+    expect(notApplied.json().errors.map((e: { field: string }) => e.field)).toContain(
+      'body.source.retryLimits.maxAttemptsPerMethod',
+    );
+    expect(await versionCount()).toBe(before);
+
+    const allowed = `${above}allowAboveNetworkLimits: true\n`;
+    const warned = (await validate(allowed)).json();
+    expect(warned).toMatchObject({ valid: true, errors: [] });
+    expect(warned.warnings).toEqual([
+      {
+        path: 'retryLimits.maxAttemptsPerMethod',
+        reason: expect.stringMatching(/above the card networks' 15 .*; allowed by allowAboveNetworkLimits$/),
+      },
+    ]);
+    const applied = await apply(allowed.replace('name: api-test', 'name: api-above-limits'));
+    expect(applied.statusCode, applied.body).toBe(201);
+    expect(applied.json().warnings).toEqual(warned.warnings);
+    const read = await api.call(READ, { method: 'GET', url: '/v1/policy-versions/api-above-limits@1' });
+    expect(read.json().warnings).toEqual(warned.warnings);
+    expect(read.json().document.allowAboveNetworkLimits).toBe(true);
   });
 
   it('refuses to apply an invalid policy, naming body.source and each path in it, and stores nothing', async () => {

@@ -1,15 +1,11 @@
+import { cursorId, encodeCursor } from '../../domain/page-cursor.ts';
 import { ApiError } from './problem.ts';
-
-/** The opaque cursor after a row: its id, which sorts by creation time. */
-export function encodeCursor(id: string): string {
-  return Buffer.from(id, 'utf8').toString('base64url');
-}
 
 /** The id a cursor points after; a cursor we did not make is a 400 naming `query.cursor`. */
 export function decodeCursor(cursor: string | undefined): string | null {
   if (cursor === undefined) return null;
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^[a-z]+_[0-9a-z]+$/.test(id)) {
+  const id = cursorId(cursor);
+  if (id === null) {
     throw new ApiError(400, 'invalid-request', 'query.cursor: not a cursor this API issued', [
       { field: 'query.cursor', reason: 'not a cursor this API issued' },
     ]);

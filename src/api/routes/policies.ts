@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { PolicySchema, STEP_ACTIONS } from '../../domain/policy.ts';
+import { PolicySchema, STEP_ACTIONS, networkLimitFindings } from '../../domain/policy.ts';
 import type { FieldError } from '../../domain/validation.ts';
 import {
   PolicyVersionError,
@@ -36,10 +36,22 @@ const versionProperties = {
 
 const PolicyVersionSummarySchema = Type.Object(versionProperties);
 
+const PolicyWarningsSchema = Type.Array(
+  Type.Object({
+    path: Type.String({ description: 'the field, e.g. retryLimits.maxAttemptsPerMethod' }),
+    reason: Type.String(),
+  }),
+  {
+    description:
+      "what the policy allows that is worth a second look, e.g. retry limits above the card networks' (allowed by allowAboveNetworkLimits)",
+  },
+);
+
 const PolicyVersionSchema = Type.Object({
   ...versionProperties,
   document: PolicySchema,
   source: Type.String({ description: 'the text as its author wrote it' }),
+  warnings: PolicyWarningsSchema,
 });
 
 const SourceBody = Type.Object(
@@ -66,7 +78,17 @@ function summary(row: PolicyVersionView) {
 }
 
 function present(row: PolicyVersionView) {
-  return { ...summary(row), document: policyDocument(row), source: row.source };
+  const document = policyDocument(row);
+  return {
+    ...summary(row),
+    document,
+    source: row.source,
+    warnings: warningsOf(networkLimitFindings(document)),
+  };
+}
+
+function warningsOf(checked: { warnings: readonly FieldError[] }) {
+  return checked.warnings.map((w) => ({ path: w.path, reason: w.message }));
 }
 
 // Text that does not parse is at fault as a whole (`line 3, column 5` in the reason); anything else names the
@@ -203,7 +225,7 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['policies'],
         summary:
-          'Check policy text without storing it; every error with its path (as `recoup policy validate`)',
+          'Check policy text without storing it; every error with its path, and warnings (as `recoup policy validate`)',
         body: SourceBody,
         response: {
           200: Type.Object({
@@ -216,6 +238,7 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
                 reason: Type.String(),
               }),
             ),
+            warnings: PolicyWarningsSchema,
           }),
           ...problemResponses,
         },
@@ -226,6 +249,7 @@ export const policyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return {
         valid: checked.ok,
         errors: checked.ok ? [] : checked.errors.map((e) => ({ path: e.path, reason: e.message })),
+        warnings: warningsOf(checked),
       };
     },
   );

@@ -4,8 +4,17 @@ import type { CaseState } from '../../store/tables.ts';
 import { withRuntime } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { formatInstant, money, table } from '../format.ts';
+import {
+  type ListFlags,
+  allOption,
+  cursorOption,
+  jsonOption,
+  jsonRow,
+  printJson,
+  printList,
+} from '../listing.ts';
 import { nowOption } from '../now-option.ts';
-import { parseChoice, parseWhole } from '../parse.ts';
+import { parseChoice } from '../parse.ts';
 
 const STATES: CaseState[] = ['open', 'needs_attention', 'recovered', 'exhausted', 'cancelled', 'written_off'];
 
@@ -18,29 +27,34 @@ export function registerCases(program: Command): void {
   cases
     .command('list')
     .option('--state <state>', `one of ${STATES.join(', ')}`)
-    .option('--limit <n>', 'how many', '50')
+    .option('--limit <n>', 'how many on a page', '50')
+    .addOption(cursorOption())
+    .addOption(allOption())
+    .addOption(jsonOption())
     .description('cases, newest first')
-    .action(async (options: { state?: string; limit: string }) => {
+    .action(async (options: ListFlags & { state?: string }) => {
       const state = options.state ? parseChoice(options.state, '--state', STATES) : undefined;
-      const limit = parseWhole(options.limit, '--limit', 1, 10_000);
       const { listCases } = await import('../../services/cases.ts');
       await withRuntime(async ({ database }) => {
-        const rows = await listCases(database.db, { state }, { after: null, limit });
-        console.log(
-          table(
-            ['case', 'customer', 'state', 'owed', 'recovered', 'policy', 'opened', 'next step'],
-            rows.map((r) => [
-              r.id,
-              r.customer_name,
-              r.paused ? `${r.state} (paused)` : r.state,
-              money(r.amount_owed, r.currency),
-              money(r.amount_recovered, r.currency),
-              r.policy_version_id,
-              formatInstant(r.opened_at),
-              formatInstant(r.next_due_at),
-            ]),
-          ),
-        );
+        await printList(options, {
+          noun: 'cases',
+          fetch: (page) => listCases(database.db, { state }, page),
+          json: (r) => ({ ...jsonRow(r), paused: r.paused === 1 }),
+          table: (rows) =>
+            table(
+              ['case', 'customer', 'state', 'owed', 'recovered', 'policy', 'opened', 'next step'],
+              rows.map((r) => [
+                r.id,
+                r.customer_name,
+                r.paused ? `${r.state} (paused)` : r.state,
+                money(r.amount_owed, r.currency),
+                money(r.amount_recovered, r.currency),
+                r.policy_version_id,
+                formatInstant(r.opened_at),
+                formatInstant(r.next_due_at),
+              ]),
+            ),
+        });
       });
     });
 
@@ -48,7 +62,8 @@ export function registerCases(program: Command): void {
     .command('show')
     .argument('<id>', 'case id')
     .description('a case, its invoices, its steps and its timeline explaining every action')
-    .action(async (id: string) => {
+    .addOption(jsonOption())
+    .action(async (id: string, options: ListFlags) => {
       const { getCaseDetail } = await import('../../services/cases.ts');
       const { loadCustomer } = await import('../../store/customer-contacts.ts');
       await withRuntime(async ({ database, deps }) => {
@@ -57,6 +72,16 @@ export function registerCases(program: Command): void {
         const { summary: c, invoices, steps, timeline: events } = detail;
         const customer = await loadCustomer(database.db, deps.cipher, c.customer_id);
         if (!customer) throw new Error(`case ${id} names customer ${c.customer_id}, which does not exist`);
+        if (options.json) {
+          printJson({
+            case: { ...jsonRow(c), paused: c.paused === 1 },
+            customer: jsonRow(customer),
+            invoices: invoices.map(jsonRow),
+            steps: steps.map(jsonRow),
+            timeline: events.map(jsonRow),
+          });
+          return;
+        }
         console.log(
           `Case ${c.id} — ${c.state}${c.paused ? ' (paused)' : ''}${c.escalated_at ? ', escalated' : ''}`,
         );

@@ -4,12 +4,14 @@ import type { Command } from 'commander';
 import { withRuntime } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { nowOption } from '../now-option.ts';
+import { registerCustomerList } from './customer-list.ts';
 
 /** `recoup customers export|erase`: a data subject's access and erasure requests (GDPR Art. 15, 17 and 20). */
 export function registerCustomers(program: Command): void {
   const customers = program
     .command('customers')
-    .description('export or erase what Recoup holds about one customer (GDPR requests)');
+    .description('list and show customers; export or erase what Recoup holds about one (GDPR requests)');
+  registerCustomerList(customers);
 
   customers
     .command('export')

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { unavailable } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { commandClock, nowOption } from '../now-option.ts';
 import { parseInstant, parseWhole } from '../parse.ts';
@@ -47,7 +48,9 @@ export function registerDemo(program: Command): void {
       };
       // The simulation is loaded when it runs, so that `recoup --help` does not load the engine.
       const { runDemo } = await import('./demo-run.ts');
-      await runDemo(run, began);
+      await runDemo(run, began).catch((error: unknown) => {
+        throw unavailable(error, { databaseUrl: run.database, setting: '--database' });
+      });
     });
 }
 

@@ -4,6 +4,7 @@ import type { KeyScope } from '../../store/schema/api.ts';
 import { withRuntime } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { table } from '../format.ts';
+import { type ListFlags, jsonOption, jsonRow, printJsonList } from '../listing.ts';
 import { nowOption } from '../now-option.ts';
 
 const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString());
@@ -40,10 +41,12 @@ export function registerKeys(program: Command): Command {
   keys
     .command('list')
     .description('list API keys (never their secrets)')
-    .action(async () => {
+    .addOption(jsonOption())
+    .action(async (options: ListFlags) => {
       const { listApiKeys } = await import('../../access/api-keys.ts');
       await withRuntime(async ({ database }) => {
         const rows = await listApiKeys(database.db);
+        if (options.json) return printJsonList(rows.map(jsonRow));
         console.log(
           table(
             ['id', 'prefix', 'scope', 'name', 'created', 'last used', 'revoked'],

@@ -2,10 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/env.ts';
+import type { FieldError } from '../../domain/validation.ts';
 import type { PolicyFormat } from '../../services/policies.ts';
 import { databaseExists, withRuntime } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { formatInstant, table } from '../format.ts';
+import { type ListFlags, jsonOption, jsonRow, printJson, printJsonList } from '../listing.ts';
 import { nowOption } from '../now-option.ts';
 
 // Loaded when a subcommand runs, so that `recoup --help` does not load the policy compiler and the templates.
@@ -41,7 +43,13 @@ async function validatePolicy(file: string, source: string, format: PolicyFormat
     : await knownTemplateNames(new TemplateRenderer({ root: DEFAULT_TEMPLATE_ROOT }));
   const result = checkPolicySource(source, format, templates);
   if (!result.ok) throw new UsageError(`${file}: invalid policy\n${formatErrors(result.errors)}`);
+  printWarnings(file, result.warnings);
   return result.value;
+}
+
+/** What a valid policy allows that is worth a second look, on stderr so that stdout stays the result. */
+function printWarnings(file: string, warnings: readonly FieldError[]): void {
+  for (const w of warnings) console.error(`recoup: warning: ${file}: ${w.path}: ${w.message}`);
 }
 
 /** `recoup policy validate|apply|list|show`. */
@@ -76,6 +84,7 @@ export function registerPolicy(program: Command): void {
         const templates = await knownTemplateNames(deps.renderer);
         const applied = await applyPolicy(database.db, { source, format, templates, now: deps.clock.now() });
         if (!applied.ok) throw new UsageError(`${file}: invalid policy\n${formatErrors(applied.errors)}`);
+        printWarnings(file, applied.warnings);
         const row = applied.value;
         console.log(`applied ${row.id}: new cases start on version ${row.version}`);
       });
@@ -84,10 +93,16 @@ export function registerPolicy(program: Command): void {
   policy
     .command('list')
     .description('the newest version of every policy')
-    .action(async () => {
+    .addOption(jsonOption())
+    .action(async (options: ListFlags) => {
       const { listCurrentPolicies, policyDocument } = await policies();
       await withRuntime(async ({ database }) => {
         const rows = await listCurrentPolicies(database.db);
+        if (options.json) {
+          return printJsonList(
+            rows.map((r) => ({ ...jsonRow(r), document: policyDocument(r), current: r.current })),
+          );
+        }
         console.log(
           table(
             ['policy', 'version', 'steps', 'applied'],
@@ -107,8 +122,9 @@ export function registerPolicy(program: Command): void {
     .argument('<name>', 'policy name')
     .option('--version <n>', 'a version number (default: the newest)')
     .description('print a stored policy version as it was written')
-    .action(async (name: string, options: { version?: string }) => {
-      const { listPolicyVersions } = await policies();
+    .addOption(jsonOption())
+    .action(async (name: string, options: ListFlags & { version?: string }) => {
+      const { listPolicyVersions, policyDocument } = await policies();
       await withRuntime(async ({ database }) => {
         const versions = await listPolicyVersions(database.db, name);
         const chosen = options.version
@@ -118,6 +134,7 @@ export function registerPolicy(program: Command): void {
           throw new UsageError(
             `policy: no policy '${name}'${options.version ? ` version ${options.version}` : ''}`,
           );
+        if (options.json) return printJson({ ...jsonRow(chosen), document: policyDocument(chosen) });
         console.log(`# ${chosen.id} (${formatInstant(chosen.created_at)})\n${chosen.source}`);
       });
     });

@@ -6,6 +6,7 @@ import type { Role } from '../../store/schema/api.ts';
 import { withRuntime } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { table } from '../format.ts';
+import { type ListFlags, jsonOption, jsonRow, printJsonList } from '../listing.ts';
 import { nowOption } from '../now-option.ts';
 
 async function readStdin(): Promise<string> {
@@ -59,10 +60,12 @@ export function registerUsers(program: Command): void {
   users
     .command('list')
     .description('list users')
-    .action(async () => {
+    .addOption(jsonOption())
+    .action(async (options: ListFlags) => {
       const { listUsers } = await import('../../access/users.ts');
       await withRuntime(async ({ database }) => {
         const rows = await listUsers(database.db);
+        if (options.json) return printJsonList(rows.map(jsonRow));
         console.log(
           table(
             ['id', 'email', 'role', 'disabled'],

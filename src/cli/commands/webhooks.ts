@@ -3,6 +3,7 @@ import { SubscriptionNotFoundError, WebhookInputError } from '../../webhooks/err
 import { withRuntime } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { formatInstant, table } from '../format.ts';
+import { type ListFlags, jsonOption, printJsonList } from '../listing.ts';
 import { nowOption } from '../now-option.ts';
 import { parseInstant } from '../parse.ts';
 
@@ -18,7 +19,8 @@ export function registerWebhooks(program: Command): void {
   webhooks
     .command('list')
     .description('subscriptions with their deliveries by status')
-    .action(async () => {
+    .addOption(jsonOption())
+    .action(async (options: ListFlags) => {
       const { listSubscriptions } = await subscriptionStore();
       await withRuntime(async ({ database }) => {
         const subscriptions = await listSubscriptions(database.db);
@@ -29,6 +31,21 @@ export function registerWebhooks(program: Command): void {
           .execute();
         const count = (id: string, status: string) =>
           String(counts.find((c) => c.subscription_id === id && c.status === status)?.n ?? 0);
+        if (options.json) {
+          return printJsonList(
+            subscriptions.map((s) => ({
+              id: s.id,
+              url: s.url,
+              event_types: s.eventTypes,
+              description: s.description,
+              disabled_at: s.disabledAt === null ? null : new Date(s.disabledAt).toISOString(),
+              created_at: new Date(s.createdAt).toISOString(),
+              deliveries: Object.fromEntries(
+                ['pending', 'delivered', 'failed'].map((status) => [status, Number(count(s.id, status))]),
+              ),
+            })),
+          );
+        }
         console.log(
           table(
             ['id', 'url', 'events', 'state', 'pending', 'delivered', 'failed', 'created'],

@@ -5841,6 +5841,8 @@ export interface paths {
                             current: boolean;
                             description: string | null;
                             document: {
+                                /** @description let retryLimits exceed the card networks' 15 attempts per method in 30 days (warned, not refused) */
+                                allowAboveNetworkLimits?: boolean;
                                 /** @description first_failure or due_date */
                                 anchor: "first_failure" | "due_date";
                                 contactHours?: {
@@ -5973,6 +5975,12 @@ export interface paths {
                             /** @description how many steps it has */
                             steps: number;
                             version: number;
+                            /** @description what the policy allows that is worth a second look, e.g. retry limits above the card networks' (allowed by allowAboveNetworkLimits) */
+                            warnings: {
+                                /** @description the field, e.g. retryLimits.maxAttemptsPerMethod */
+                                path: string;
+                                reason: string;
+                            }[];
                         };
                     };
                 };
@@ -6320,7 +6328,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Check policy text without storing it; every error with its path (as `recoup policy validate`) */
+        /** Check policy text without storing it; every error with its path, and warnings (as `recoup policy validate`) */
         post: {
             parameters: {
                 query?: never;
@@ -6351,6 +6359,12 @@ export interface paths {
                                 reason: string;
                             }[];
                             valid: boolean;
+                            /** @description what the policy allows that is worth a second look, e.g. retry limits above the card networks' (allowed by allowAboveNetworkLimits) */
+                            warnings: {
+                                /** @description the field, e.g. retryLimits.maxAttemptsPerMethod */
+                                path: string;
+                                reason: string;
+                            }[];
                         };
                     };
                 };
@@ -6460,6 +6474,8 @@ export interface paths {
                             current: boolean;
                             description: string | null;
                             document: {
+                                /** @description let retryLimits exceed the card networks' 15 attempts per method in 30 days (warned, not refused) */
+                                allowAboveNetworkLimits?: boolean;
                                 /** @description first_failure or due_date */
                                 anchor: "first_failure" | "due_date";
                                 contactHours?: {
@@ -6592,6 +6608,12 @@ export interface paths {
                             /** @description how many steps it has */
                             steps: number;
                             version: number;
+                            /** @description what the policy allows that is worth a second look, e.g. retry limits above the card networks' (allowed by allowAboveNetworkLimits) */
+                            warnings: {
+                                /** @description the field, e.g. retryLimits.maxAttemptsPerMethod */
+                                path: string;
+                                reason: string;
+                            }[];
                         };
                     };
                 };
@@ -6705,6 +6727,8 @@ export interface paths {
                             current: boolean;
                             description: string | null;
                             document: {
+                                /** @description let retryLimits exceed the card networks' 15 attempts per method in 30 days (warned, not refused) */
+                                allowAboveNetworkLimits?: boolean;
                                 /** @description first_failure or due_date */
                                 anchor: "first_failure" | "due_date";
                                 contactHours?: {
@@ -6837,6 +6861,12 @@ export interface paths {
                             /** @description how many steps it has */
                             steps: number;
                             version: number;
+                            /** @description what the policy allows that is worth a second look, e.g. retry limits above the card networks' (allowed by allowAboveNetworkLimits) */
+                            warnings: {
+                                /** @description the field, e.g. retryLimits.maxAttemptsPerMethod */
+                                path: string;
+                                reason: string;
+                            }[];
                         };
                     };
                 };
