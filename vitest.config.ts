@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/build-dashboard.ts'],
+    globalSetup: ['test/support/build.ts'],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -1,5 +1,6 @@
 // `npm run bench`: the engine against raw SQL doing the same writes, in one run, on SQLite and PostgreSQL, plus
-// peak memory with 100,000 and 1,000,000 due cases. Prints ratios and writes every figure to bench/results.json.
+// peak memory with 100,000 and 1,000,000 due cases, the HTTP API, analytics, the Stripe sync and the CLI's
+// start-up. Prints ratios and writes every figure to bench/results.json.
 import { fork } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { openDatabase } from '../src/store/database.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { rawPostgresSteps, rawSqliteSteps } from './raw-steps.ts';
 import { analyticsBench, analyticsTable } from './analytics.ts';
+import { cliBench, cliTable } from './cli.ts';
 import { httpBench } from './http.ts';
 import { seedDueCases } from './seed.ts';
 import { stripeSyncBench } from './stripe-sync.ts';
@@ -20,7 +22,7 @@ const SQLITE_ROUNDS = Number(process.env['BENCH_SQLITE_ROUNDS'] ?? 5);
 const PG_URL = process.env['RECOUP_BENCH_PG_URL'] ?? 'postgres://root@127.0.0.1:5432/test';
 const NOW = Date.UTC(2026, 2, 2, 12);
 const results: Record<string, number> = {};
-// `BENCH_ONLY=engine`, `BENCH_ONLY=http`, `BENCH_ONLY=analytics` or `BENCH_ONLY=stripe` runs one part.
+// `BENCH_ONLY=engine`, `BENCH_ONLY=http`, `BENCH_ONLY=analytics`, `BENCH_ONLY=stripe` or `BENCH_ONLY=cli` runs one part.
 const ONLY = process.env['BENCH_ONLY'] ?? 'all';
 const dir = mkdtempSync(join(tmpdir(), 'recoup-bench-'));
 
@@ -215,6 +217,7 @@ if (ONLY === 'all' || ONLY === 'stripe') {
   ])
     results[`stripe.${name}`] = results[`stripe.sqlite.${name}`]!;
 }
+if (ONLY === 'all' || ONLY === 'cli') Object.assign(results, await cliBench(dir, NOW, log));
 rmSync(dir, { recursive: true, force: true });
 
 const rounded = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, Math.round(v * 1000) / 1000]));
@@ -265,4 +268,5 @@ if (ONLY === 'all' || ONLY === 'stripe') {
     `\nStripe sync against the fake Stripe (10,000 customers, 10% in open cases; then 1% of invoices changed and 50 new cards)\n${row('sqlite')}\n${row('postgres')}`,
   );
 }
+if (ONLY === 'all' || ONLY === 'cli') console.log(`\n${cliTable(results)}`);
 console.log('\nFigures written to bench/results.json');

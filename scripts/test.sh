@@ -37,8 +37,9 @@ npx biome check src test bench
 
 mkdir -p test-results
 rm -f test-results/sqlite.json test-results/postgres.json
-# Built once here, so that the two runs' global setups both find it fresh rather than both building it.
+# Built once here, so that the two runs' global setups both find them fresh rather than both building them.
 node scripts/build-web.mjs
+node scripts/build-cli.mjs
 # The two halves run side by side: most of a test's time is spent waiting on a database, an SMTP server or
 # Chromium, so two runs on two cores finish in about the time of the longer one. Each line is prefixed with its
 # half; both halves always run to the end, and the suite fails if either did.

@@ -39,6 +39,8 @@ export async function runBatch(deps: EngineDeps, now: number): Promise<BatchRepo
     limit: settings.batchSize,
   });
   if (claimed.length === 0) return { claimed: 0, stepsDone: 0 };
+  // The moment a worker starts working (`npm run bench` times a worker's start by the first of these).
+  deps.logger.debug({ claimed: claimed.length }, 'batch claimed');
   const heartbeat = startHeartbeat(
     deps,
     claimed.map((c) => c.id),

@@ -1,6 +1,7 @@
+import { createRequire } from 'node:module';
 import Sqlite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Transaction, sql } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { type Dialect, parseDatabaseUrl } from './database-url.ts';
 import type { Tables } from './tables.ts';
 
@@ -26,6 +27,14 @@ export interface Database {
  */
 export const WAL_CHECKPOINT_PAGES = 10_000;
 
+/**
+ * pg, with the fetch implementation it probes for as it loads, adds about a tenth of a second to every start:
+ * only a PostgreSQL database loads it.
+ */
+function loadPg(): typeof pg {
+  return createRequire(import.meta.url)('pg') as typeof pg;
+}
+
 /** Opens the database a URL names, tuned for the engine's small, frequent transactions. */
 export function openDatabase(url: string, options: { poolSize?: number } = {}): Database {
   const { dialect, target } = parseDatabaseUrl(url);
@@ -43,13 +52,14 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
     const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
     return { db, dialect, url, close: () => db.destroy() };
   }
-  const pool = new pg.Pool({
+  const { Pool, types } = loadPg();
+  const pool = new Pool({
     connectionString: target,
     max: options.poolSize ?? 10,
     // int8 holds epoch milliseconds and minor units, both far below 2^53: read them as numbers.
     types: {
       getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-        oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format),
+        oid === 20 ? (v: string) => Number(v) : types.getTypeParser(oid, format),
     } as pg.CustomTypesConfig,
   });
   // An idle connection the server drops (restart, failover, admin termination) is replaced on the next checkout;
