@@ -47,6 +47,8 @@ export interface CaseWork {
   messageMode: 'insert' | 'resend' | null;
   /** A message a crash left between "sending" and "recorded": it is marked unknown and never sent again. */
   unknownMessageId: string | null;
+  /** Other due reminders of the case that will not be sent (see chooseDueStep), written with the step. */
+  passedOver: { stepId: string; status: 'superseded' | 'skipped' }[];
   payments: RetryPayment[];
   /** Invoices found closed in the billing system instead of charged, by Recoup invoice id. */
   closedInvoices: Map<string, ClosedInvoice>;
@@ -87,6 +89,7 @@ export function startCaseWork(
     message: null,
     messageMode: null,
     unknownMessageId: null,
+    passedOver: [],
     payments: [],
     closedInvoices: new Map(),
     halted: false,

@@ -300,13 +300,16 @@ async function writeSteps(trx: Trx, works: readonly CaseWork[], now: number): Pr
       set: ['status', 'due_at', 'completed_at'],
       where: sql`scheduled_steps.status = 'pending'`,
     },
-    works.map((w) => ({
-      case_id: w.rows.case.id,
-      step_id: w.stepId,
-      status: w.stepStatus,
-      due_at: w.stepDueAt,
-      completed_at: w.stepStatus === 'pending' ? null : now,
-    })),
+    works.flatMap((w) => [
+      {
+        case_id: w.rows.case.id,
+        step_id: w.stepId,
+        status: w.stepStatus,
+        due_at: w.stepDueAt,
+        completed_at: w.stepStatus === 'pending' ? null : now,
+      },
+      ...passedOverSteps(w, now),
+    ]),
   );
   const closed = works.filter((w) => w.caseState !== 'open').map((w) => w.rows.case.id);
   if (closed.length > 0) {
@@ -317,6 +320,19 @@ async function writeSteps(trx: Trx, works: readonly CaseWork[], now: number): Pr
       .where('status', '=', 'pending')
       .execute();
   }
+}
+
+/** The rows of the reminders a work passed over, which keep their due times. */
+function passedOverSteps(w: CaseWork, now: number) {
+  if (w.passedOver.length === 0) return [];
+  const dueAt = new Map(w.rows.pendingSteps.map((s) => [s.step_id, s.due_at]));
+  return w.passedOver.map((p) => ({
+    case_id: w.rows.case.id,
+    step_id: p.stepId,
+    status: p.status,
+    due_at: dueAt.get(p.stepId)!,
+    completed_at: now,
+  }));
 }
 
 /**
@@ -361,7 +377,7 @@ async function writeCases(trx: Trx, works: readonly CaseWork[], now: number): Pr
 function nextDue(w: CaseWork): number | null {
   let next: number | null = w.stepStatus === 'pending' ? w.stepDueAt : null;
   for (const s of w.rows.pendingSteps) {
-    if (s.step_id === w.stepId) continue;
+    if (s.step_id === w.stepId || w.passedOver.some((p) => p.stepId === s.step_id)) continue;
     if (next === null || s.due_at < next) next = s.due_at;
   }
   return next;

@@ -5,6 +5,7 @@ import { claimDueCases } from '../store/scheduler.ts';
 import { type CaseWork, addEvent, startCaseWork } from './case-work.ts';
 import { makeCharges, planCharges } from './charge-rounds.ts';
 import type { EngineDeps } from './deps.ts';
+import { dueStepOf, passOver } from './due-step.ts';
 import { toStepFacts } from './facts.ts';
 import { adHocStep } from './manual-steps.ts';
 import { prepareMessages, sendMessages } from './message-sends.ts';
@@ -66,7 +67,7 @@ export async function runBatch(deps: EngineDeps, now: number): Promise<BatchRepo
 
 function startWork(deps: EngineDeps, rows: Parameters<typeof toStepFacts>[0], now: number): CaseWork {
   const policy = deps.policies.get(rows.case.policy_version_id);
-  const due = rows.pendingSteps.find((s) => s.due_at <= now) ?? rows.pendingSteps[0];
+  const { due, passedOver } = dueStepOf(rows, policy, now);
   if (!due) throw new Error(`case ${rows.case.id} is open with no pending step`);
   // A step a person asked for (retry now with no retry step left) is not in the policy but is planned all the same.
   const policyStep = policy.policy.steps.find((s) => s.id === due.step_id) ?? adHocStep(due);
@@ -82,6 +83,7 @@ function startWork(deps: EngineDeps, rows: Parameters<typeof toStepFacts>[0], no
     attempts: rows.attempts.filter((a) => a.case_id === rows.case.id && a.step_id === due.step_id),
     chargesPerInvoice: deps.gateway.chargesPerInvoice,
   });
+  if (passOver(work, passedOver, now)) return work;
   if (due.due_at > now) return work; // claimed on a stale due time: only the case's next_due_at is corrected
   if (decision.kind === 'skip') {
     work.stepStatus = 'skipped';

@@ -107,7 +107,8 @@ export interface CasesTable {
   escalated_at: number | null;
 }
 
-export type StepStatus = 'pending' | 'done' | 'skipped' | 'cancelled' | 'unknown' | 'failed';
+/** `superseded`: a reminder not sent because a later one fell due at the same time (see domain/due-steps.ts). */
+export type StepStatus = 'pending' | 'done' | 'skipped' | 'cancelled' | 'unknown' | 'failed' | 'superseded';
 
 export interface ScheduledStepsTable {
   case_id: string;

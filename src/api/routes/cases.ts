@@ -104,7 +104,12 @@ const StepSchema = Type.Object({
   action: Type.String(),
   due_at: Instant(),
   status: Type.Union(
-    ['pending', 'done', 'skipped', 'cancelled', 'unknown', 'failed'].map((s) => Type.Literal(s)),
+    ['pending', 'done', 'skipped', 'cancelled', 'unknown', 'failed', 'superseded'].map((s) =>
+      Type.Literal(s),
+    ),
+    {
+      description: 'superseded: a reminder not sent because a later one of the case was due at the same time',
+    },
   ),
   completed_at: NullableInstant(),
 });
