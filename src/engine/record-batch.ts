@@ -14,7 +14,7 @@ import { type ExternalPayment, recordExternalPayments, settleCases } from './ext
 import { newId } from './ids.ts';
 
 /**
- * Records the intents of a round before anything is charged or sent, renewing the leases in the same
+ * Records the charge intents of a round before anything is charged, renewing the leases in the same
  * transaction; returns the cases still held, the only ones allowed to act. A lease taken less than a third of its
  * life ago cannot have expired, so a fresh batch skips the renewal.
  */
@@ -35,21 +35,9 @@ export async function recordIntents(
       w.attempts.filter((a) => w.newAttemptIds.has(a.id) && a.status === 'pending'),
     );
     await insertMany(trx, 'payment_attempts', attempts);
-    const inserts = mine.filter((w) => w.message && w.messageMode === 'insert').map((w) => w.message!);
-    await insertMany(trx, 'messages', inserts);
-    for (const w of mine.filter((w) => w.messageMode === 'resend')) {
-      await trx
-        .updateTable('messages')
-        .set({ status: 'sending', error: null })
-        .where('id', '=', w.message!.id)
-        .where('status', '=', 'failed')
-        .execute();
-    }
-    // Recorded intents are not recorded again by the next round of the same batch.
-    for (const w of mine) {
-      w.newAttemptIds.clear();
-      w.messageMode = null;
-    }
+    // Recorded intents are not recorded again by the next round of the same batch. Messages record their own,
+    // group by group, as they leave (see recordMessageIntents).
+    for (const w of mine) w.newAttemptIds.clear();
     return owned;
   });
 }
@@ -95,8 +83,8 @@ export async function recordOutcomes(
     await updateMany(
       trx,
       'messages',
-      { keys: ['id'], set: ['status'] },
-      mine.filter((w) => w.unknownMessageId).map((w) => ({ id: w.unknownMessageId, status: 'unknown' })),
+      { keys: ['id'], set: ['status', 'sent_at'] },
+      mine.flatMap((w) => (w.resolvedMessage ? [w.resolvedMessage] : [])),
     );
     await updateMany(
       trx,

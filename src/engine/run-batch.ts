@@ -22,7 +22,8 @@ export interface BatchReport {
 
 /**
  * One turn of the engine: lease a batch of due cases, decide each one's earliest due step with the pure domain,
- * record intents, act through the gateway and channels, and record every outcome in one transaction.
+ * record intents (a charge round's at once, messages a channel's few at a time as they leave), act through the
+ * gateway and channels, and record every outcome in one transaction.
  */
 export async function runBatch(deps: EngineDeps, now: number): Promise<BatchReport> {
   const { database, settings } = deps;
@@ -45,7 +46,7 @@ export async function runBatch(deps: EngineDeps, now: number): Promise<BatchRepo
   let owned = await recordIntents(database, works, lease);
   const acting = works.filter((w) => owned.has(w.rows.case.id));
   await Promise.all([
-    sendMessages(deps, acting, now),
+    sendMessages(deps, acting, now, lease),
     makeCharges(
       deps,
       calls.filter((c) => owned.has(c.work.rows.case.id)),

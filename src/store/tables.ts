@@ -148,7 +148,8 @@ export interface PaymentAttemptsTable {
   invoice_id: string | null; // the one invoice this charge was for; null when it was for the case's whole balance
 }
 
-export type MessageStatus = 'sending' | 'sent' | 'failed' | 'unknown';
+/** `unknown`: a send was interrupted and its channel cannot tell if it left; `resent`: a person had it sent anew. */
+export type MessageStatus = 'sending' | 'sent' | 'failed' | 'unknown' | 'resent';
 
 export interface MessagesTable {
   id: string;

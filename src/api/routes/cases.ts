@@ -282,7 +282,7 @@ function presentEvent(e: TimelineRow) {
 }
 
 /** Who is calling, as the case's timeline names them. */
-function actorOf(request: FastifyRequest): Actor {
+export function actorOf(request: FastifyRequest): Actor {
   const p = request.principal!;
   return p.kind === 'user'
     ? { kind: 'user', id: p.id, name: p.email }
