@@ -72,6 +72,7 @@ export async function prepareMessages(
       status: 'sending',
       idempotency_key: key,
       provider_id: null,
+      provider_response: null,
       error: null,
       created_at: now,
       sent_at: null,
@@ -138,7 +139,12 @@ async function sendOne(deps: EngineDeps, channel: Channel, work: CaseWork, now: 
   const message = work.message!;
   const result = await channel.send(toOutbound(deps, work.rows.case.id, message));
   if (result.status === 'sent') {
-    Object.assign(message, { status: 'sent', provider_id: result.providerId, sent_at: now });
+    Object.assign(message, {
+      status: 'sent',
+      provider_id: result.providerId,
+      provider_response: result.response ?? null,
+      sent_at: now,
+    });
     work.stepStatus = 'done';
     addEvent(work, now, 'message.sent', work.decision.rule, {
       message: message.id,

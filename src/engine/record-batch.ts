@@ -60,7 +60,7 @@ export async function recordOutcomes(
       'messages',
       {
         keys: ['id'],
-        set: ['status', 'provider_id', 'error', 'sent_at'],
+        set: ['status', 'provider_id', 'provider_response', 'error', 'sent_at'],
       },
       sent,
     );

@@ -91,6 +91,7 @@ export async function resendMessage(deps: EngineDeps, input: MessageAction): Pro
       status: 'sending',
       idempotency_key: `${m.idempotency_key}:resend-${resends.length + 1}`,
       provider_id: null,
+      provider_response: null,
       error: null,
       created_at: input.now,
       sent_at: null,
@@ -127,7 +128,12 @@ export async function resendMessage(deps: EngineDeps, input: MessageAction): Pro
     if (result.status === 'sent') {
       await trx
         .updateTable('messages')
-        .set({ status: 'sent', provider_id: result.providerId, sent_at: input.now })
+        .set({
+          status: 'sent',
+          provider_id: result.providerId,
+          provider_response: result.response ?? null,
+          sent_at: input.now,
+        })
         .where('id', '=', message.id)
         .execute();
       await trx.updateTable('messages').set({ status: 'resent' }).where('id', '=', first.id).execute();

@@ -17,6 +17,7 @@ import * as retention from './migrations/014-retention.ts';
 import * as messagePayments from './migrations/015-message-payments.ts';
 import * as attemptSources from './migrations/016-attempt-sources.ts';
 import * as stripeIncrementalSync from './migrations/017-stripe-incremental-sync.ts';
+import * as messageProviderResponse from './migrations/020-message-provider-response.ts';
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -39,6 +40,7 @@ const steps: Record<string, Step> = {
   '015-message-payments': messagePayments,
   '016-attempt-sources': attemptSources,
   '017-stripe-incremental-sync': stripeIncrementalSync,
+  '020-message-provider-response': messageProviderResponse,
 };
 
 /** Applies every migration not yet applied, each in its own transaction; returns the names applied. */

@@ -166,6 +166,7 @@ export interface MessagesTable {
   status: MessageStatus;
   idempotency_key: string;
   provider_id: string | null;
+  provider_response: string | null; // the provider's acceptance, e.g. an SMTP server's 250 line
   error: string | null;
   created_at: number;
   sent_at: number | null;

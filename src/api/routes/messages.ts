@@ -39,6 +39,10 @@ const messageProperties = {
   subject: Type.String(),
   status: MessageStatusSchema,
   provider_id: NullableText,
+  provider_response: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'what the provider answered when it took the message (an SMTP server’s 250 line), if anything',
+  }),
   error: Type.Union([Type.String(), Type.Null()], { description: 'why it failed, when it did' }),
   created_at: Instant(),
   sent_at: Type.Union([Instant(), Type.Null()]),
@@ -81,6 +85,7 @@ function present(m: MessageSummary) {
     subject: m.subject,
     status: m.status,
     provider_id: m.provider_id,
+    provider_response: m.provider_response,
     error: m.error,
     created_at: iso(m.created_at),
     sent_at: iso(m.sent_at),
