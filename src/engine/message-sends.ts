@@ -17,8 +17,9 @@ const TRANSIENT_RETRY_MS = 30 * 60_000;
 const DAY_MS = 86_400_000;
 
 /**
- * Prepares each step's message. A message already recorded for the step is never sent again: `sent` completes the
- * step, `sending` (a crash between send and record) becomes `unknown`, and only a recorded failure is resent.
+ * Prepares each step's message. A message already recorded for the step is never sent twice: `sent` completes the
+ * step; `sending` (a crash between send and record) is settled by its channel where it can tell (sent, or sent
+ * again under its id when it never left) and is `unknown` otherwise; a recorded failure is resent.
  */
 export async function prepareMessages(
   deps: EngineDeps,
