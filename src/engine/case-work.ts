@@ -46,8 +46,13 @@ export interface CaseWork {
    */
   message: (MessagesTable & { template_version: number | null }) | null;
   messageMode: 'insert' | 'resend' | null;
-  /** A message a crash left between "sending" and "recorded": it is marked unknown and never sent again. */
-  unknownMessageId: string | null;
+  /**
+   * A message a crash left between "sending" and "recorded", as its channel now tells of it: `sent` when it left,
+   * else `unknown` (the channel cannot tell), never sent again by the engine; a person resends it or marks it sent.
+   */
+  resolvedMessage: { id: string; status: 'sent' | 'unknown'; sent_at: number | null } | null;
+  /** Other due reminders of the case that will not be sent (see chooseDueStep), written with the step. */
+  passedOver: { stepId: string; status: 'superseded' | 'skipped' }[];
   payments: RetryPayment[];
   /** Invoices found closed in the billing system instead of charged, by Recoup invoice id. */
   closedInvoices: Map<string, ClosedInvoice>;
@@ -92,7 +97,8 @@ export function startCaseWork(
     newAttemptIds: new Set(),
     message: null,
     messageMode: null,
-    unknownMessageId: null,
+    resolvedMessage: null,
+    passedOver: [],
     payments: [],
     closedInvoices: new Map(),
     halted: false,

@@ -1,7 +1,8 @@
-import type { OutboundMessage } from '../channels/channel.ts';
+import type { Channel, OutboundMessage } from '../channels/channel.ts';
 import { addEmailTracking, messageTracking } from '../channels/email/tracking.ts';
 import type { TemplateContext } from '../channels/templates/renderer.ts';
 import type { DeclineClass } from '../domain/declines.ts';
+import { groupBy } from '../domain/group-by.ts';
 import { trackingSignerFor } from '../security/tracking-tokens.ts';
 import { openEmail } from '../store/customer-contacts.ts';
 import { openRecipient, sealRecipient } from '../store/message-recipients.ts';
@@ -10,14 +11,15 @@ import { type CaseWork, addEvent } from './case-work.ts';
 import type { EngineDeps } from './deps.ts';
 import { lastDeclineClassOf } from './facts.ts';
 import { messageKey, newId } from './ids.ts';
-import { mapLimit } from './map-limit.ts';
+import { type BatchLease, recordMessageIntents } from './message-intents.ts';
 
 const TRANSIENT_RETRY_MS = 30 * 60_000;
 const DAY_MS = 86_400_000;
 
 /**
- * Prepares each step's message. A message already recorded for the step is never sent again: `sent` completes the
- * step, `sending` (a crash between send and record) becomes `unknown`, and only a recorded failure is resent.
+ * Prepares each step's message. A message already recorded for the step is never sent twice: `sent` completes the
+ * step; `sending` (a crash between send and record) is settled by its channel where it can tell (sent, or sent
+ * again under its id when it never left) and is `unknown` otherwise; a recorded failure is resent.
  */
 export async function prepareMessages(
   deps: EngineDeps,
@@ -39,19 +41,14 @@ export async function prepareMessages(
       work.stepStatus = 'done';
       continue;
     }
+    const channel = step.action === 'remind' ? step.channel : 'webhook';
     if (existing?.status === 'sending' || existing?.status === 'unknown') {
-      work.stepStatus = 'unknown';
-      work.unknownMessageId = existing.id;
-      addEvent(
-        work,
-        now,
-        'message.unknown',
-        'a send was interrupted before it was recorded; not sent again',
-        {
-          message: existing.id,
-        },
-      );
-      continue;
+      const left = (await deps.channels.get(channel)?.wasSent?.(existing.id)) ?? null;
+      if (left !== false) {
+        resolveInterrupted(work, existing.id, channel, left === true, now);
+        continue;
+      }
+      // The channel says it never left: sent again below under the same id, which the channel keeps unique.
     }
     // Decrypted only here, for the customers a message goes to: most steps of a batch never need the address.
     const email = step.action === 'remind' ? openEmail(deps.cipher, work.rows.customer) : null;
@@ -65,7 +62,7 @@ export async function prepareMessages(
       case_id: work.rows.case.id,
       step_id: work.stepId,
       customer_id: work.rows.customer.id,
-      channel: step.action === 'remind' ? step.channel : 'webhook',
+      channel,
       template: step.action === 'remind' ? step.template : 'webhook',
       template_version: content.version,
       locale: content.locale,
@@ -76,6 +73,7 @@ export async function prepareMessages(
       status: 'sending',
       idempotency_key: key,
       provider_id: null,
+      provider_response: null,
       error: null,
       created_at: now,
       sent_at: null,
@@ -84,42 +82,96 @@ export async function prepareMessages(
   }
 }
 
-/** Sends the prepared messages through their channels and applies each outcome to its step. */
-export async function sendMessages(deps: EngineDeps, works: readonly CaseWork[], now: number): Promise<void> {
-  const sending = works.filter((w) => w.message);
-  await mapLimit(sending, deps.settings.gatewayConcurrency, async (work) => {
-    const message = work.message!;
-    const channel = deps.channels.get(message.channel);
-    if (!channel) throw new Error(`no channel is configured for '${message.channel}'`);
-    const result = await channel.send(toOutbound(deps, work, message));
-    if (result.status === 'sent') {
-      Object.assign(message, { status: 'sent', provider_id: result.providerId, sent_at: now });
-      work.stepStatus = 'done';
-      addEvent(work, now, 'message.sent', work.decision.rule, {
-        message: message.id,
-        channel: message.channel,
-        template: message.template,
-        locale: message.locale,
-      });
-      return;
-    }
-    Object.assign(message, { status: 'failed', error: result.error.slice(0, 500) });
-    if (result.permanent) {
-      work.stepStatus = 'failed';
-      addEvent(work, now, 'message.failed', `permanent failure: ${result.error.slice(0, 200)}`, {
-        message: message.id,
-      });
-    } else {
-      work.stepDueAt = now + TRANSIENT_RETRY_MS;
-      addEvent(work, now, 'message.deferred', `temporary failure, retrying: ${result.error.slice(0, 200)}`, {
-        message: message.id,
-      });
-    }
-  });
+/**
+ * A message an earlier run left `sending`: sent when its channel saw it leave, else `unknown` for a person to resend
+ * or mark sent (`recoup messages list --status unknown`); either way the step is over and nothing is sent again.
+ */
+function resolveInterrupted(work: CaseWork, id: string, channel: string, left: boolean, now: number): void {
+  work.stepStatus = left ? 'done' : 'unknown';
+  work.resolvedMessage = { id, status: left ? 'sent' : 'unknown', sent_at: left ? now : null };
+  if (left) {
+    addEvent(work, now, 'message.sent', `an interrupted send was found delivered by the ${channel} channel`, {
+      message: id,
+      channel,
+      recovered: true,
+    });
+  } else {
+    addEvent(work, now, 'message.unknown', 'a send was interrupted before it was recorded; not sent again', {
+      message: id,
+    });
+  }
 }
 
-function toOutbound(deps: EngineDeps, work: CaseWork, m: MessagesTable): OutboundMessage {
-  const unsubscribe = unsubscribeLink(deps, work);
+/**
+ * Sends the prepared messages through their channels and applies each outcome to its step. With the batch's
+ * `lease`, the messages go in groups of their channel's concurrency and each group's intents are committed just
+ * before it is handed over (a message whose case was lost meanwhile is not sent); without it, the caller recorded
+ * the intents.
+ */
+export async function sendMessages(
+  deps: EngineDeps,
+  works: readonly CaseWork[],
+  now: number,
+  lease?: BatchLease,
+): Promise<void> {
+  const byChannel = groupBy(
+    works.filter((w) => w.message?.status === 'sending'),
+    (w) => w.message!.channel,
+  );
+  await Promise.all(
+    [...byChannel].map(async ([name, sending]) => {
+      const channel = deps.channels.get(name);
+      if (!channel) throw new Error(`no channel is configured for '${name}'`);
+      const limit = Math.max(1, channel.concurrency ?? deps.settings.gatewayConcurrency);
+      for (let i = 0; i < sending.length; i += limit) {
+        let group = sending.slice(i, i + limit);
+        if (lease) {
+          const held = await recordMessageIntents(deps.database, group, lease);
+          for (const w of group) if (!held.has(w.rows.case.id)) w.message = null;
+          group = group.filter((w) => w.message);
+        }
+        await Promise.all(group.map((work) => sendOne(deps, channel, work, now)));
+      }
+    }),
+  );
+}
+
+async function sendOne(deps: EngineDeps, channel: Channel, work: CaseWork, now: number): Promise<void> {
+  const message = work.message!;
+  const result = await channel.send(toOutbound(deps, work.rows.case.id, message));
+  if (result.status === 'sent') {
+    Object.assign(message, {
+      status: 'sent',
+      provider_id: result.providerId,
+      provider_response: result.response ?? null,
+      sent_at: now,
+    });
+    work.stepStatus = 'done';
+    addEvent(work, now, 'message.sent', work.decision.rule, {
+      message: message.id,
+      channel: message.channel,
+      template: message.template,
+      locale: message.locale,
+    });
+    return;
+  }
+  Object.assign(message, { status: 'failed', error: result.error.slice(0, 500) });
+  if (result.permanent) {
+    work.stepStatus = 'failed';
+    addEvent(work, now, 'message.failed', `permanent failure: ${result.error.slice(0, 200)}`, {
+      message: message.id,
+    });
+  } else {
+    work.stepDueAt = now + TRANSIENT_RETRY_MS;
+    addEvent(work, now, 'message.deferred', `temporary failure, retrying: ${result.error.slice(0, 200)}`, {
+      message: message.id,
+    });
+  }
+}
+
+/** The message as its channel takes it: the stored row, with tracking and the case's unsubscribe link added. */
+export function toOutbound(deps: EngineDeps, caseId: string, m: MessagesTable): OutboundMessage {
+  const unsubscribe = unsubscribeLink(deps, caseId);
   return {
     id: m.id,
     idempotencyKey: m.idempotency_key,
@@ -168,7 +220,7 @@ async function renderReminder(
     })),
     payLink: `${deps.settings.payLinkBase}/${c.id}`,
     updatePaymentLink: `${deps.settings.payLinkBase}/${c.id}/payment-method`,
-    unsubscribeLink: unsubscribeLink(deps, work),
+    unsubscribeLink: unsubscribeLink(deps, c.id),
     declineClass: lastDeclineClassOf(work.rows, classify),
     daysOverdue: Math.max(0, Math.floor((now - oldestDue) / DAY_MS)),
   };
@@ -189,6 +241,6 @@ function webhookPayload(work: CaseWork, now: number) {
   return { subject: 'case.step', text: JSON.stringify(body), html: null, locale: 'en', version: null };
 }
 
-function unsubscribeLink(deps: EngineDeps, work: CaseWork): string {
-  return `${deps.settings.payLinkBase}/${work.rows.case.id}/unsubscribe`;
+function unsubscribeLink(deps: EngineDeps, caseId: string): string {
+  return `${deps.settings.payLinkBase}/${caseId}/unsubscribe`;
 }

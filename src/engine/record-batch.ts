@@ -17,7 +17,7 @@ import { type ExternalPayment, recordExternalPayments, settleCases } from './ext
 import { newId } from './ids.ts';
 
 /**
- * Records the intents of a round before anything is charged or sent, renewing the leases in the same
+ * Records the charge intents of a round before anything is charged, renewing the leases in the same
  * transaction; returns the cases still held, the only ones allowed to act. A lease taken less than a third of its
  * life ago cannot have expired, so a fresh batch skips the renewal.
  */
@@ -38,21 +38,9 @@ export async function recordIntents(
       w.attempts.filter((a) => w.newAttemptIds.has(a.id) && a.status === 'pending'),
     );
     await insertMany(trx, 'payment_attempts', attempts);
-    const inserts = mine.filter((w) => w.message && w.messageMode === 'insert').map((w) => w.message!);
-    await insertMany(trx, 'messages', inserts);
-    for (const w of mine.filter((w) => w.messageMode === 'resend')) {
-      await trx
-        .updateTable('messages')
-        .set({ status: 'sending', error: null })
-        .where('id', '=', w.message!.id)
-        .where('status', '=', 'failed')
-        .execute();
-    }
-    // Recorded intents are not recorded again by the next round of the same batch.
-    for (const w of mine) {
-      w.newAttemptIds.clear();
-      w.messageMode = null;
-    }
+    // Recorded intents are not recorded again by the next round of the same batch. Messages record their own,
+    // group by group, as they leave (see recordMessageIntents).
+    for (const w of mine) w.newAttemptIds.clear();
     return owned;
   });
 }
@@ -85,7 +73,7 @@ export async function recordOutcomes(
       'messages',
       {
         keys: ['id'],
-        set: ['status', 'provider_id', 'error', 'sent_at'],
+        set: ['status', 'provider_id', 'provider_response', 'error', 'sent_at'],
       },
       sent,
     );
@@ -115,8 +103,8 @@ export async function recordOutcomes(
     await updateMany(
       trx,
       'messages',
-      { keys: ['id'], set: ['status'] },
-      mine.filter((w) => w.unknownMessageId).map((w) => ({ id: w.unknownMessageId, status: 'unknown' })),
+      { keys: ['id'], set: ['status', 'sent_at'] },
+      mine.flatMap((w) => (w.resolvedMessage ? [w.resolvedMessage] : [])),
     );
     await updateMany(
       trx,
@@ -393,13 +381,16 @@ async function writeSteps(trx: Trx, works: readonly CaseWork[], now: number): Pr
       set: ['status', 'due_at', 'completed_at'],
       where: sql`scheduled_steps.status = 'pending'`,
     },
-    works.map((w) => ({
-      case_id: w.rows.case.id,
-      step_id: w.stepId,
-      status: w.stepStatus,
-      due_at: w.stepDueAt,
-      completed_at: w.stepStatus === 'pending' ? null : now,
-    })),
+    works.flatMap((w) => [
+      {
+        case_id: w.rows.case.id,
+        step_id: w.stepId,
+        status: w.stepStatus,
+        due_at: w.stepDueAt,
+        completed_at: w.stepStatus === 'pending' ? null : now,
+      },
+      ...passedOverSteps(w, now),
+    ]),
   );
   const closed = works.filter((w) => w.caseState !== 'open').map((w) => w.rows.case.id);
   if (closed.length > 0) {
@@ -410,6 +401,19 @@ async function writeSteps(trx: Trx, works: readonly CaseWork[], now: number): Pr
       .where('status', '=', 'pending')
       .execute();
   }
+}
+
+/** The rows of the reminders a work passed over, which keep their due times. */
+function passedOverSteps(w: CaseWork, now: number) {
+  if (w.passedOver.length === 0) return [];
+  const dueAt = new Map(w.rows.pendingSteps.map((s) => [s.step_id, s.due_at]));
+  return w.passedOver.map((p) => ({
+    case_id: w.rows.case.id,
+    step_id: p.stepId,
+    status: p.status,
+    due_at: dueAt.get(p.stepId)!,
+    completed_at: now,
+  }));
 }
 
 /**
@@ -454,7 +458,7 @@ async function writeCases(trx: Trx, works: readonly CaseWork[], now: number): Pr
 function nextDue(w: CaseWork): number | null {
   let next: number | null = w.stepStatus === 'pending' ? w.stepDueAt : null;
   for (const s of w.rows.pendingSteps) {
-    if (s.step_id === w.stepId) continue;
+    if (s.step_id === w.stepId || w.passedOver.some((p) => p.stepId === s.step_id)) continue;
     if (next === null || s.due_at < next) next = s.due_at;
   }
   return next;

@@ -6,6 +6,7 @@ import { claimDueCases } from '../store/scheduler.ts';
 import { type CaseWork, addEvent, failWork, startCaseWork } from './case-work.ts';
 import { makeCharges, planCharges } from './charge-rounds.ts';
 import type { EngineDeps } from './deps.ts';
+import { dueStepOf, passOver } from './due-step.ts';
 import { toStepFacts } from './facts.ts';
 import { adHocStep } from './manual-steps.ts';
 import { prepareMessages, sendMessages } from './message-sends.ts';
@@ -23,9 +24,10 @@ export interface BatchReport {
 
 /**
  * One turn of the engine: lease a batch of due cases, decide each one's earliest due step with the pure domain,
- * record intents, act through the gateway and channels, and record every outcome in one transaction. The leases are
- * renewed on a timer while the batch works. A case whose work fails fails alone: the rest of the batch goes on, and
- * the failure is recorded on the case, which is retried later or parked (see recordOutcomes).
+ * record intents (a charge round's at once, messages a channel's few at a time as they leave), act through the
+ * gateway and channels, and record every outcome in one transaction. The leases are renewed on a timer while the
+ * batch works. A case whose work fails fails alone: the rest of the batch goes on, and the failure is recorded on
+ * the case, which is retried later or parked (see recordOutcomes).
  */
 export async function runBatch(deps: EngineDeps, now: number): Promise<BatchReport> {
   const { database, settings } = deps;
@@ -73,7 +75,7 @@ export async function runBatch(deps: EngineDeps, now: number): Promise<BatchRepo
     // Cases that failed before acting: only the failure is recorded.
     failures.push(...works.filter((w) => w.error !== null).map(failureOf));
     await Promise.all([
-      sendMessages(deps, acting, now),
+      sendMessages(deps, acting, now, lease),
       makeCharges(
         deps,
         calls.filter((c) => owned.has(c.work.rows.case.id) && c.work.error === null),
@@ -180,7 +182,7 @@ async function recordIsolated(
 
 function startWork(deps: EngineDeps, rows: Parameters<typeof toStepFacts>[0], now: number): CaseWork {
   const policy = deps.policies.get(rows.case.policy_version_id);
-  const due = rows.pendingSteps.find((s) => s.due_at <= now) ?? rows.pendingSteps[0];
+  const { due, passedOver } = dueStepOf(rows, policy, now);
   if (!due) throw new Error(`case ${rows.case.id} is open with no pending step`);
   // A step a person asked for (retry now with no retry step left) is not in the policy but is planned all the same.
   const policyStep = policy.policy.steps.find((s) => s.id === due.step_id) ?? adHocStep(due);
@@ -196,6 +198,7 @@ function startWork(deps: EngineDeps, rows: Parameters<typeof toStepFacts>[0], no
     attempts: rows.attempts.filter((a) => a.case_id === rows.case.id && a.step_id === due.step_id),
     chargesPerInvoice: deps.gateway.chargesPerInvoice,
   });
+  if (passOver(work, passedOver, now)) return work;
   if (due.due_at > now) return work; // claimed on a stale due time: only the case's next_due_at is corrected
   if (decision.kind === 'skip') {
     work.stepStatus = 'skipped';

@@ -214,7 +214,13 @@ async function recordOutcome(deps: EngineDeps, work: CaseWork, now: number, owne
     const m = work.message!;
     await trx
       .updateTable('messages')
-      .set({ status: m.status, provider_id: m.provider_id, error: m.error, sent_at: m.sent_at })
+      .set({
+        status: m.status,
+        provider_id: m.provider_id,
+        provider_response: m.provider_response,
+        error: m.error,
+        sent_at: m.sent_at,
+      })
       .where('id', '=', m.id)
       .where('status', '=', 'sending')
       .execute();

@@ -35,6 +35,7 @@ const SUMMARY_COLUMNS = [
   'status',
   'idempotency_key',
   'provider_id',
+  'provider_response',
   'error',
   'created_at',
   'sent_at',

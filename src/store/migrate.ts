@@ -19,6 +19,7 @@ import * as attemptSources from './migrations/016-attempt-sources.ts';
 import * as stripeIncrementalSync from './migrations/017-stripe-incremental-sync.ts';
 import * as caseFailures from './migrations/018-case-failures.ts';
 import * as failedPaymentMethod from './migrations/019-failed-payment-method.ts';
+import * as messageProviderResponse from './migrations/020-message-provider-response.ts';
 import * as collectedOnTime from './migrations/021-collected-on-time.ts';
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
@@ -44,6 +45,7 @@ const steps: Record<string, Step> = {
   '017-stripe-incremental-sync': stripeIncrementalSync,
   '018-case-failures': caseFailures,
   '019-failed-payment-method': failedPaymentMethod,
+  '020-message-provider-response': messageProviderResponse,
   '021-collected-on-time': collectedOnTime,
 };
 

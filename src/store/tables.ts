@@ -115,7 +115,8 @@ export interface CasesTable {
   last_error: string | null;
 }
 
-export type StepStatus = 'pending' | 'done' | 'skipped' | 'cancelled' | 'unknown' | 'failed';
+/** `superseded`: a reminder not sent because a later one fell due at the same time (see domain/due-steps.ts). */
+export type StepStatus = 'pending' | 'done' | 'skipped' | 'cancelled' | 'unknown' | 'failed' | 'superseded';
 
 export interface ScheduledStepsTable {
   case_id: string;
@@ -155,7 +156,8 @@ export interface PaymentAttemptsTable {
   invoice_id: string | null; // the one invoice this charge was for; null when it was for the case's whole balance
 }
 
-export type MessageStatus = 'sending' | 'sent' | 'failed' | 'unknown';
+/** `unknown`: a send was interrupted and its channel cannot tell if it left; `resent`: a person had it sent anew. */
+export type MessageStatus = 'sending' | 'sent' | 'failed' | 'unknown' | 'resent';
 
 export interface MessagesTable {
   id: string;
@@ -172,6 +174,7 @@ export interface MessagesTable {
   status: MessageStatus;
   idempotency_key: string;
   provider_id: string | null;
+  provider_response: string | null; // the provider's acceptance, e.g. an SMTP server's 250 line
   error: string | null;
   created_at: number;
   sent_at: number | null;

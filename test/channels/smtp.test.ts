@@ -112,7 +112,11 @@ describe('SmtpChannel against a real SMTP server', () => {
           headers: { [UNSUBSCRIBE_LINK_HEADER]: ctx.unsubscribeLink, 'X-Recoup-Case': 'case_1' },
         }),
       );
-      expect(result).toEqual({ status: 'sent', providerId: '<msg_01HZX@acme.example>' });
+      expect(result).toEqual({
+        status: 'sent',
+        providerId: '<msg_01HZX@acme.example>',
+        response: expect.stringMatching(/^250 /),
+      });
     } finally {
       await channel.close();
     }

@@ -63,6 +63,9 @@ describe('the engine’s reminders over real SMTP', () => {
       created_at: start + 2 * HOUR, // 08:00 in Berlin (CET, UTC+1)
     });
     expect(headers.get('message-id')).toContain(stored.id);
+    // The server's acceptance is kept, for a person looking for the message in its log.
+    expect(stored.provider_id).toBe(headers.get('message-id'));
+    expect(stored.provider_response).toMatch(/^250 /);
     await smtp.close?.();
   });
 });

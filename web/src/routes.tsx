@@ -13,6 +13,7 @@ const PoliciesPage = lazy(() => import('./pages/policies/index.tsx'));
 const TemplatesPage = lazy(() => import('./pages/templates/index.tsx'));
 const SettingsPage = lazy(() => import('./pages/settings/index.tsx'));
 const NotFoundPage = lazy(() => import('./pages/not-found.tsx'));
+const UnknownMessagesPage = lazy(() => import('./pages/unknown-messages.tsx'));
 
 /** Every page of the dashboard and its address. */
 export const router = createBrowserRouter([
@@ -26,6 +27,7 @@ export const router = createBrowserRouter([
       { path: 'forecast', element: <ForecastPage /> },
       { path: 'cases', element: <CasesPage /> },
       { path: 'cases/:id', element: <CasePage /> },
+      { path: 'messages/unknown', element: <UnknownMessagesPage /> },
       { path: 'policies/*', element: <PoliciesPage /> },
       { path: 'templates/*', element: <TemplatesPage /> },
       { path: 'settings/*', element: <SettingsPage /> },

@@ -117,7 +117,12 @@ const StepSchema = Type.Object({
   action: Type.String(),
   due_at: Instant(),
   status: Type.Union(
-    ['pending', 'done', 'skipped', 'cancelled', 'unknown', 'failed'].map((s) => Type.Literal(s)),
+    ['pending', 'done', 'skipped', 'cancelled', 'unknown', 'failed', 'superseded'].map((s) =>
+      Type.Literal(s),
+    ),
+    {
+      description: 'superseded: a reminder not sent because a later one of the case was due at the same time',
+    },
   ),
   completed_at: NullableInstant(),
 });
@@ -292,7 +297,7 @@ function presentEvent(e: TimelineRow) {
 }
 
 /** Who is calling, as the case's timeline names them. */
-function actorOf(request: FastifyRequest): Actor {
+export function actorOf(request: FastifyRequest): Actor {
   const p = request.principal!;
   return p.kind === 'user'
     ? { kind: 'user', id: p.id, name: p.email }

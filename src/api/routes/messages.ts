@@ -1,15 +1,27 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { CaseActionError } from '../../services/cases.ts';
+import { type MessageAction, markMessageSent, resendMessage } from '../../services/message-actions.ts';
 import { type MessageSummary, getMessage, listMessages } from '../../services/messages.ts';
+import { audited } from '../http/audit.ts';
 import { decodeCursor, toPage } from '../http/pagination.ts';
-import { notFound } from '../http/problem.ts';
+import { conflict, notFound } from '../http/problem.ts';
 import { IdParams, Instant, Page, PageQuery, iso, problemResponses } from '../http/schemas.ts';
+import { actorOf } from './cases.ts';
 
 const MessageStatusSchema = Type.Union(
-  [Type.Literal('sending'), Type.Literal('sent'), Type.Literal('failed'), Type.Literal('unknown')],
+  [
+    Type.Literal('sending'),
+    Type.Literal('sent'),
+    Type.Literal('failed'),
+    Type.Literal('unknown'),
+    Type.Literal('resent'),
+  ],
   {
     description:
-      'sending while in flight; unknown when a crash came between sending and recording (never resent)',
+      'sending while in flight; unknown when a crash came between sending and recording and the channel cannot ' +
+      'tell whether it left (the engine never sends it again: resend it or mark it sent); resent when a person ' +
+      'had an unknown message sent anew',
   },
 );
 
@@ -27,6 +39,10 @@ const messageProperties = {
   subject: Type.String(),
   status: MessageStatusSchema,
   provider_id: NullableText,
+  provider_response: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'what the provider answered when it took the message (an SMTP server’s 250 line), if anything',
+  }),
   error: Type.Union([Type.String(), Type.Null()], { description: 'why it failed, when it did' }),
   created_at: Instant(),
   sent_at: Type.Union([Instant(), Type.Null()]),
@@ -69,6 +85,7 @@ function present(m: MessageSummary) {
     subject: m.subject,
     status: m.status,
     provider_id: m.provider_id,
+    provider_response: m.provider_response,
     error: m.error,
     created_at: iso(m.created_at),
     sent_at: iso(m.sent_at),
@@ -155,5 +172,52 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
         template_version: m.template_version,
       };
     },
+  );
+
+  /** A person's answer about an unknown message: audited, and the message (or its resend) as it is now. */
+  function messageAction(
+    verb: 'resend' | 'mark-sent',
+    summary: string,
+    act: (deps: typeof app.recoup.runtime.deps, input: MessageAction) => Promise<MessageSummary>,
+  ) {
+    app.post(
+      `/v1/messages/:id/${verb}`,
+      {
+        config: { access: 'cases:work' },
+        schema: {
+          tags: ['messages'],
+          summary,
+          params: IdParams,
+          response: { 200: MessageSummarySchema, ...problemResponses },
+        },
+      },
+      async (request) => {
+        const { id } = request.params;
+        audited(request, 'message', id);
+        const m = await act(app.recoup.runtime.deps, {
+          id,
+          actor: actorOf(request),
+          now: app.recoup.now(),
+        }).catch((error: unknown): never => {
+          if (!(error instanceof CaseActionError)) throw error;
+          throw error.kind === 'not_found' ? notFound('message', id) : conflict('path.id', error.reason);
+        });
+        return present(m);
+      },
+    );
+  }
+
+  messageAction(
+    'resend',
+    'Send an unknown message again, as a new message with its own intent; idempotent: asked again, it answers ' +
+      'the resend already sent and sends nothing. Refused (409) for a sent message, one in flight, a paid or ' +
+      'cancelled case, or a channel the customer opted out of. The case timeline records message.resend',
+    resendMessage,
+  );
+  messageAction(
+    'mark-sent',
+    'Mark an unknown message sent (found in the mail server’s log, say); its step is done. Idempotent: a sent ' +
+      'message is answered as it is. The case timeline records message.marked_sent',
+    markMessageSent,
   );
 };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { link, mkdir, open, readdir, rm } from 'node:fs/promises';
+import { access, link, mkdir, open, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Channel, OutboundMessage, SendResult } from '../channel.ts';
@@ -22,9 +22,13 @@ export interface OutboxEntry {
 const FILE_SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 const HEADER_BYTES = 64 * 1024;
 
+/** How many files the outbox writes at once (each is fsynced before it is published). */
+export const OUTBOX_CONCURRENCY = 8;
+
 /** Writes each email as a complete `.eml` file instead of sending it, so a trial needs no mail server. */
 export class OutboxChannel implements Channel {
   readonly name = 'email';
+  readonly concurrency = OUTBOX_CONCURRENCY;
   readonly folder: string;
   readonly #from: string;
   readonly #composer = nodemailer.createTransport({
@@ -53,6 +57,17 @@ export class OutboxChannel implements Channel {
       return { status: 'sent', providerId };
     } catch (error) {
       return { status: 'failed', error: `outbox: ${(error as Error).message}`, permanent: false };
+    }
+  }
+
+  /** A file is published whole or not at all (see writeOnce), so its presence says whether the message left. */
+  async wasSent(id: string): Promise<boolean> {
+    if (!FILE_SAFE_ID.test(id)) return false;
+    try {
+      await access(join(this.folder, `${id}.eml`));
+      return true;
+    } catch {
+      return false;
     }
   }
 }

@@ -11,9 +11,13 @@ export type SmtpChannelOptions = ({ url: string } | { server: SmtpSettings }) & 
   maxConnections?: number;
 };
 
+/** How many connections an SMTP pool opens unless told otherwise. */
+export const SMTP_DEFAULT_CONNECTIONS = 5;
+
 /** Sends email through an SMTP server over a small pool of reused connections. */
 export class SmtpChannel implements Channel {
   readonly name = 'email';
+  readonly concurrency: number;
   readonly #from: string;
   readonly #replyTo: string | null;
   readonly #secrets: string[];
@@ -23,12 +27,13 @@ export class SmtpChannel implements Channel {
     const settings = 'url' in options ? parseSmtpUrl(options.url) : options.server;
     this.#from = options.from;
     this.#replyTo = options.replyTo ?? null;
+    this.concurrency = options.maxConnections ?? SMTP_DEFAULT_CONNECTIONS;
     const pass = settings.auth?.pass ?? '';
     this.#secrets = [pass, encodeURIComponent(pass)];
     this.#transport = nodemailer.createTransport({
       pool: true,
       ...settings,
-      maxConnections: options.maxConnections ?? 5,
+      maxConnections: this.concurrency,
       connectionTimeout: 30_000,
       greetingTimeout: 30_000,
       socketTimeout: 60_000,
@@ -44,7 +49,7 @@ export class SmtpChannel implements Channel {
   async send(message: OutboundMessage): Promise<SendResult> {
     try {
       const info = await this.#transport.sendMail(mailOptionsFor(message, this.#from, this.#replyTo));
-      return { status: 'sent', providerId: String(info.messageId) };
+      return { status: 'sent', providerId: String(info.messageId), response: String(info.response ?? '') };
     } catch (error) {
       return smtpFailure(error, this.#secrets);
     }

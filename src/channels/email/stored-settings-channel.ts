@@ -1,6 +1,6 @@
 import type { EmailServer } from '../../domain/email-settings.ts';
 import type { Channel, OutboundMessage, SendResult } from '../channel.ts';
-import { SmtpChannel } from './smtp-channel.ts';
+import { SMTP_DEFAULT_CONNECTIONS, SmtpChannel } from './smtp-channel.ts';
 import { smtpSettingsOf } from './smtp-settings.ts';
 
 /** A stored server and a token that changes whenever its settings do. */
@@ -50,6 +50,22 @@ export class StoredSettingsEmailChannel implements Channel {
     this.#options = options;
     this.#refreshMs = options.refreshMs ?? DEFAULT_SETTINGS_REFRESH_MS;
     this.#now = options.now ?? (() => performance.now());
+  }
+
+  /** The current transport's concurrency; before the first send, an SMTP pool's (the smaller). */
+  get concurrency(): number {
+    return this.#active?.channel.concurrency ?? SMTP_DEFAULT_CONNECTIONS;
+  }
+
+  /**
+   * A file in the outbox answers for any transport (it holds only what was captured there); otherwise only the
+   * outbox, while it is the transport, can say a message did not leave.
+   */
+  async wasSent(id: string): Promise<boolean | null> {
+    const captured = (await this.#options.fallback.wasSent?.(id)) ?? null;
+    if (captured === true) return true;
+    const active = await this.#current().catch(() => null);
+    return active?.channel === this.#options.fallback ? captured : null;
   }
 
   /** Forgets the last read, so the next send reads the settings again (this process just changed them). */

@@ -1697,7 +1697,8 @@ export interface paths {
                                 /** Format: date-time */
                                 due_at: string;
                                 position: number;
-                                status: "pending" | "done" | "skipped" | "cancelled" | "unknown" | "failed";
+                                /** @description superseded: a reminder not sent because a later one of the case was due at the same time */
+                                status: "pending" | "done" | "skipped" | "cancelled" | "unknown" | "failed" | "superseded";
                                 /** @description the id of the step in the policy version */
                                 step_id: string;
                             }[];
@@ -4966,8 +4967,8 @@ export interface paths {
                     opened?: boolean;
                     /** @description only messages a payment answered within 72 hours (true) or none did (false) */
                     paid?: boolean;
-                    /** @description sending while in flight; unknown when a crash came between sending and recording (never resent) */
-                    status?: "sending" | "sent" | "failed" | "unknown";
+                    /** @description sending while in flight; unknown when a crash came between sending and recording and the channel cannot tell whether it left (the engine never sends it again: resend it or mark it sent); resent when a person had an unknown message sent anew */
+                    status?: "sending" | "sent" | "failed" | "unknown" | "resent";
                 };
                 header?: never;
                 path?: never;
@@ -5001,9 +5002,11 @@ export interface paths {
                                 /** @description when the first payment on its case came in, if one did within 72 hours of sending (from a retry, the API, an import or the billing system): the reminder was answered */
                                 paid_at: string | null;
                                 provider_id: string | null;
+                                /** @description what the provider answered when it took the message (an SMTP server’s 250 line), if anything */
+                                provider_response: string | null;
                                 sent_at: string | null;
-                                /** @description sending while in flight; unknown when a crash came between sending and recording (never resent) */
-                                status: "sending" | "sent" | "failed" | "unknown";
+                                /** @description sending while in flight; unknown when a crash came between sending and recording and the channel cannot tell whether it left (the engine never sends it again: resend it or mark it sent); resent when a person had an unknown message sent anew */
+                                status: "sending" | "sent" | "failed" | "unknown" | "resent";
                                 /** @description the policy step that sent it */
                                 step_id: string;
                                 subject: string;
@@ -5132,9 +5135,11 @@ export interface paths {
                             /** @description when the first payment on its case came in, if one did within 72 hours of sending (from a retry, the API, an import or the billing system): the reminder was answered */
                             paid_at: string | null;
                             provider_id: string | null;
+                            /** @description what the provider answered when it took the message (an SMTP server’s 250 line), if anything */
+                            provider_response: string | null;
                             sent_at: string | null;
-                            /** @description sending while in flight; unknown when a crash came between sending and recording (never resent) */
-                            status: "sending" | "sent" | "failed" | "unknown";
+                            /** @description sending while in flight; unknown when a crash came between sending and recording and the channel cannot tell whether it left (the engine never sends it again: resend it or mark it sent); resent when a person had an unknown message sent anew */
+                            status: "sending" | "sent" | "failed" | "unknown" | "resent";
                             /** @description the policy step that sent it */
                             step_id: string;
                             subject: string;
@@ -5211,6 +5216,264 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messages/{id}/mark-sent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark an unknown message sent (found in the mail server’s log, say); its step is done. Idempotent: a sent message is answered as it is. The case timeline records message.marked_sent */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            case_id: string;
+                            /** @description email, webhook, … */
+                            channel: string;
+                            /** @description when one of its links was first followed, through the tracked redirect */
+                            clicked_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            customer_id: string;
+                            /** @description why it failed, when it did */
+                            error: string | null;
+                            id: string;
+                            /** @description the locale rendered, after fallback */
+                            locale: string;
+                            /** @description when the email was first seen opened (its tracking pixel loaded, or a link followed); approximate: mail clients that block images never report an open, and some prefetch images without a reader */
+                            opened_at: string | null;
+                            /** @description when the first payment on its case came in, if one did within 72 hours of sending (from a retry, the API, an import or the billing system): the reminder was answered */
+                            paid_at: string | null;
+                            provider_id: string | null;
+                            /** @description what the provider answered when it took the message (an SMTP server’s 250 line), if anything */
+                            provider_response: string | null;
+                            sent_at: string | null;
+                            /** @description sending while in flight; unknown when a crash came between sending and recording and the channel cannot tell whether it left (the engine never sends it again: resend it or mark it sent); resent when a person had an unknown message sent anew */
+                            status: "sending" | "sent" | "failed" | "unknown" | "resent";
+                            /** @description the policy step that sent it */
+                            step_id: string;
+                            subject: string;
+                            template: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messages/{id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send an unknown message again, as a new message with its own intent; idempotent: asked again, it answers the resend already sent and sends nothing. Refused (409) for a sent message, one in flight, a paid or cancelled case, or a channel the customer opted out of. The case timeline records message.resend */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            case_id: string;
+                            /** @description email, webhook, … */
+                            channel: string;
+                            /** @description when one of its links was first followed, through the tracked redirect */
+                            clicked_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            customer_id: string;
+                            /** @description why it failed, when it did */
+                            error: string | null;
+                            id: string;
+                            /** @description the locale rendered, after fallback */
+                            locale: string;
+                            /** @description when the email was first seen opened (its tracking pixel loaded, or a link followed); approximate: mail clients that block images never report an open, and some prefetch images without a reader */
+                            opened_at: string | null;
+                            /** @description when the first payment on its case came in, if one did within 72 hours of sending (from a retry, the API, an import or the billing system): the reminder was answered */
+                            paid_at: string | null;
+                            provider_id: string | null;
+                            /** @description what the provider answered when it took the message (an SMTP server’s 250 line), if anything */
+                            provider_response: string | null;
+                            sent_at: string | null;
+                            /** @description sending while in flight; unknown when a crash came between sending and recording and the channel cannot tell whether it left (the engine never sends it again: resend it or mark it sent); resent when a person had an unknown message sent anew */
+                            status: "sending" | "sent" | "failed" | "unknown" | "resent";
+                            /** @description the policy step that sent it */
+                            step_id: string;
+                            subject: string;
+                            template: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details; `errors` names each field at fault and why */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

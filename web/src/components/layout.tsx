@@ -7,6 +7,7 @@ import {
   IconFileText,
   IconGauge,
   IconLogout,
+  IconMailQuestion,
   IconSettings,
   IconTimeline,
 } from '@tabler/icons-react';
@@ -20,6 +21,7 @@ const NAV: readonly { to: string; label: string; icon: typeof IconGauge; needs: 
   { to: '/what-works', label: 'What works', icon: IconChartBar, needs: 'data:read' },
   { to: '/forecast', label: 'Forecast', icon: IconChartLine, needs: 'data:read' },
   { to: '/cases', label: 'Cases', icon: IconBriefcase, needs: 'data:read' },
+  { to: '/messages/unknown', label: 'Unknown messages', icon: IconMailQuestion, needs: 'data:read' },
   { to: '/policies', label: 'Policies', icon: IconTimeline, needs: 'data:read' },
   { to: '/templates', label: 'Templates', icon: IconFileText, needs: 'data:read' },
   { to: '/settings', label: 'Settings', icon: IconSettings, needs: 'data:read' },
