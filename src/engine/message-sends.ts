@@ -7,7 +7,7 @@ import { trackingSignerFor } from '../security/tracking-tokens.ts';
 import { openEmail } from '../store/customer-contacts.ts';
 import { openRecipient, sealRecipient } from '../store/message-recipients.ts';
 import type { MessagesTable } from '../store/tables.ts';
-import { type CaseWork, addEvent } from './case-work.ts';
+import { type CaseWork, addEvent, failWork } from './case-work.ts';
 import type { EngineDeps } from './deps.ts';
 import { lastDeclineClassOf } from './facts.ts';
 import { messageKey, newId } from './ids.ts';
@@ -121,19 +121,54 @@ export async function sendMessages(
   await Promise.all(
     [...byChannel].map(async ([name, sending]) => {
       const channel = deps.channels.get(name);
-      if (!channel) throw new Error(`no channel is configured for '${name}'`);
+      if (!channel) {
+        for (const work of sending) withdraw(work, new Error(`no channel is configured for '${name}'`));
+        return;
+      }
       const limit = Math.max(1, channel.concurrency ?? deps.settings.gatewayConcurrency);
       for (let i = 0; i < sending.length; i += limit) {
         let group = sending.slice(i, i + limit);
         if (lease) {
-          const held = await recordMessageIntents(deps.database, group, lease);
+          const held = await recordIntentsIsolated(deps, group, lease);
           for (const w of group) if (!held.has(w.rows.case.id)) w.message = null;
           group = group.filter((w) => w.message);
         }
-        await Promise.all(group.map((work) => sendOne(deps, channel, work, now)));
+        await Promise.all(
+          group.map((work) =>
+            // Its intent is committed: the message stays `sending`, and the case's next run asks the channel.
+            sendOne(deps, channel, work, now).catch((error: unknown) => failWork(work, error)),
+          ),
+        );
       }
     }),
   );
+}
+
+/** A message that will not be sent this time: its case fails alone (retried later, or parked). */
+function withdraw(work: CaseWork, error: unknown): void {
+  work.message = null;
+  failWork(work, error);
+}
+
+/** recordMessageIntents, with each case recorded alone when the group's transaction fails (it is rolled back whole). */
+async function recordIntentsIsolated(
+  deps: EngineDeps,
+  group: readonly CaseWork[],
+  lease: BatchLease,
+): Promise<Set<string>> {
+  try {
+    return await recordMessageIntents(deps.database, group, lease);
+  } catch {
+    const held = new Set<string>();
+    for (const work of group) {
+      try {
+        for (const id of await recordMessageIntents(deps.database, [work], lease)) held.add(id);
+      } catch (error) {
+        withdraw(work, error);
+      }
+    }
+    return held;
+  }
 }
 
 async function sendOne(deps: EngineDeps, channel: Channel, work: CaseWork, now: number): Promise<void> {

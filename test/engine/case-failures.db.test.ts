@@ -1,5 +1,10 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Channel } from '../../src/channels/channel.ts';
+import { OutboxChannel } from '../../src/channels/email/outbox-channel.ts';
 import { tick } from '../../src/engine/tick.ts';
 import type { ChargeRequest, PaymentGateway } from '../../src/gateways/gateway.ts';
 import { TEST_DB } from '../support/databases.ts';
@@ -183,5 +188,56 @@ describe(`a case whose outcome cannot be written, on ${TEST_DB}`, () => {
       state: 'recovered',
       error_count: 0,
     });
+  }, 60_000);
+});
+
+describe(`a message its channel cannot take, on ${TEST_DB}`, () => {
+  it('fails its case alone; the next run finds the message never left and sends it once', async () => {
+    let refuse = true;
+    const outbox = mkdtempSync(join(tmpdir(), 'recoup-outbox-'));
+    const files = new OutboxChannel({ from: 'billing@example.com', folder: outbox });
+    const email: Channel = {
+      name: 'email',
+      concurrency: files.concurrency,
+      send: (message) =>
+        refuse && message.to === 'broken@example.com'
+          ? Promise.reject(new Error('the channel fell over'))
+          : files.send(message),
+      wasSent: (id) => files.wasSent(id),
+    };
+    const own = await createWorld(START, { channels: new Map([['email', email]]) });
+    try {
+      const db = own.runtime.database.db;
+      for (const name of ['broken', 'fine-1', 'fine-2']) {
+        const customer = await own.customer({ name, email: `${name}@example.com` });
+        await own.method(customer, 'tok_ok');
+        await own.invoice(customer, { total: 5_000, dueAt: START, failedAt: START });
+      }
+      await own.advance(START);
+
+      const cases = await db
+        .selectFrom('cases')
+        .innerJoin('customers', 'customers.id', 'cases.customer_id')
+        .select(['cases.id', 'customers.name', 'cases.error_count', 'cases.last_error'])
+        .execute();
+      const broken = cases.find((c) => c.name === 'broken')!;
+      expect(Number(broken.error_count)).toBe(1);
+      expect(broken.last_error).toContain('the channel fell over');
+      for (const c of cases.filter((c) => c !== broken)) expect(Number(c.error_count)).toBe(0);
+      const statuses = async (caseId: string) =>
+        (await db.selectFrom('messages').select('status').where('case_id', '=', caseId).execute()).map(
+          (m) => m.status,
+        );
+      // Its intent was committed before the send: the message waits, `sending`, for the next run to settle it.
+      expect(await statuses(broken.id)).toEqual(['sending']);
+      for (const c of cases.filter((c) => c !== broken)) expect(await statuses(c.id)).toEqual(['sent']);
+
+      refuse = false;
+      await own.advance(START + 60_000);
+      expect(await statuses(broken.id)).toEqual(['sent']);
+      expect(readdirSync(outbox).filter((f) => f.endsWith('.eml'))).toHaveLength(3);
+    } finally {
+      await own.close();
+    }
   }, 60_000);
 });
