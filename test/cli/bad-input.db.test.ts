@@ -72,7 +72,7 @@ describe(`recoup CLI bad input on ${TEST_DB}: exit 2, the field named, nothing w
     );
     await expectRejected(
       ['cases', 'list', '--state', 'sleeping'],
-      /--state: expected one of open, recovered/,
+      /--state: expected one of open, needs_attention, recovered/,
     );
     await expectRejected(['cases', 'list', '--limit', '-3'], /--limit/);
     await expectRejected(['cases', 'show', 'case_nope'], /no case 'case_nope'/);
